@@ -1,0 +1,63 @@
+namespace CnnGen.Runtime;
+
+/// <summary>
+/// What every generated network exposes to losses, optimizers and the trainer. Generated classes
+/// implement it explicitly next to their <c>const</c> members (<c>InputLength</c>, ...).
+/// </summary>
+/// <remarks>
+/// Training protocol for one mini-batch of <c>n</c> samples:
+/// <code>
+/// net.IsTraining = true;
+/// net.ForwardBatch(inputs, outputs, n);        // caches what backward needs
+/// loss.Backward(outputs, targets, outputGradient);
+/// net.ZeroGradients();                          // or accumulate over several batches
+/// net.BackwardBatch(outputGradient, default, n); // Gradients += dLoss/dParameters
+/// optimizer.Step(net.Parameters, net.Gradients);
+/// </code>
+/// </remarks>
+public interface INetwork
+{
+    /// <summary>Floats per input sample (C·H·W).</summary>
+    int InputLength { get; }
+
+    /// <summary>Floats per output sample.</summary>
+    int OutputLength { get; }
+
+    /// <summary>Length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>All trainable parameters, layer by layer, in PyTorch's <c>parameters()</c> order and layout.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>Gradients of the loss with respect to <see cref="Parameters"/>; same layout.</summary>
+    Span<float> Gradients { get; }
+
+    /// <summary>Training mode: dropout is active and <see cref="ForwardBatch"/> caches activations for backward.</summary>
+    bool IsTraining { get; set; }
+
+    /// <summary>The random source used by dropout; reseed it for reproducible training.</summary>
+    RandomSource Random { get; }
+
+    /// <summary>One sample, inference mode, no allocation.</summary>
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>
+    /// <paramref name="batchSize"/> samples laid out one after another (N·InputLength floats in,
+    /// N·OutputLength out). Grows internal buffers on the first call with a larger batch only.
+    /// </summary>
+    void ForwardBatch(ReadOnlySpan<float> input, Span<float> output, int batchSize);
+
+    /// <summary>
+    /// Back-propagates <paramref name="outputGradient"/> (N·OutputLength) through the batch of the
+    /// last training-mode <see cref="ForwardBatch"/>: adds parameter gradients into
+    /// <see cref="Gradients"/> and, unless <paramref name="inputGradient"/> is empty, writes
+    /// dLoss/dInput (N·InputLength) into it.
+    /// </summary>
+    void BackwardBatch(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batchSize);
+
+    /// <summary>Sets <see cref="Gradients"/> to zero.</summary>
+    void ZeroGradients();
+
+    /// <summary>Re-initializes every parameter as PyTorch does by default, from <paramref name="seed"/>.</summary>
+    void ResetParameters(int seed);
+}
