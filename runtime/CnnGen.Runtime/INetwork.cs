@@ -29,6 +29,9 @@ public interface INetwork
     /// <summary>All trainable parameters, layer by layer, in PyTorch's <c>parameters()</c> order and layout.</summary>
     Span<float> Parameters { get; }
 
+    /// <summary>Where each named weight and bias lives in <see cref="Parameters"/>, in PyTorch's names and shapes.</summary>
+    IReadOnlyList<ParameterTensor> ParameterTensors { get; }
+
     /// <summary>Gradients of the loss with respect to <see cref="Parameters"/>; same layout.</summary>
     Span<float> Gradients { get; }
 

@@ -1,0 +1,24 @@
+namespace CnnGen.Generator.Diagnostics;
+
+/// <summary>
+/// Stable diagnostic IDs. Roslyn-free so that shape inference can name its problems; the
+/// descriptors (severity, message format) live in <see cref="DiagnosticDescriptors"/>.
+/// </summary>
+internal static class DiagnosticIds
+{
+    public const string ConvOutputNotWhole = "CNN0001";
+    public const string PoolOutputNotWhole = "CNN0002";
+    public const string OutputBelowOne = "CNN0003";
+    public const string ArgumentOutOfRange = "CNN0004";
+    public const string DenseNeedsVector = "CNN0005";
+    public const string MissingInput = "CNN0006";
+    public const string DuplicateInput = "CNN0007";
+    public const string MisplacedInput = "CNN0008";
+    public const string DuplicateLayerName = "CNN0009";
+    public const string ClassNotPartial = "CNN0010";
+    public const string UnsupportedClassShape = "CNN0011";
+    public const string NoLayers = "CNN0012";
+    public const string LayerNeedsImage = "CNN0013";
+    public const string ConflictingPadding = "CNN0014";
+    public const string InvalidLayerName = "CNN0015";
+}

@@ -1,0 +1,83 @@
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+using static CnnGen.Generator.Emit.SourceWriter;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// Relu, Sigmoid, Tanh and Softmax. They run in place on the producer's output when the planner
+/// allows it (fused into the producer's buffer); backward turns dOutput into dInput using the
+/// cached output y: Relu 1[y &gt; 0], Sigmoid y(1 − y), Tanh 1 − y², Softmax y ⊙ (g − Σ g·y).
+/// </summary>
+internal sealed class ActivationEmitter : LayerEmitter
+{
+    public static readonly ActivationEmitter Instance = new();
+
+    public override string Describe(LayerPlan layer)
+    {
+        string where = layer.InPlace ? "in place" : "into its own buffer";
+        string over = layer.Kind == LayerKind.Softmax && layer.Input.IsImage ? " over channels at each pixel" : string.Empty;
+        return $"{layer.Kind}{over}, {where}";
+    }
+
+    public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        int size = layer.Output.Size;
+        string output = EmitContext.Batch(context.OutputOf(layer).ValueField, size);
+        w.Open(ForwardSignature(layer));
+        if (!layer.InPlace)
+        {
+            w.Line($"{EmitContext.Batch(context.InputOf(layer).ValueField, size)}.CopyTo({output});");
+        }
+
+        if (layer.Kind == LayerKind.Softmax)
+        {
+            w.Open("for (int n = 0; n < batchSize; n++)");
+            w.Line($"{Code.Kernels}Softmax.Forward({EmitContext.Sample(context.OutputOf(layer).ValueField, size)}, {SoftmaxGroups(layer)});");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"{Code.Kernels}{layer.Kind}.Forward({output});");
+        }
+
+        w.Close();
+        w.Line();
+    }
+
+    public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        int size = layer.Output.Size;
+        TensorPlan input = context.InputOf(layer), output = context.OutputOf(layer);
+        w.Open(BackwardSignature(layer));
+        bool guarded = OpenInputGradientGuard(w, layer);
+        if (!layer.InPlace)
+        {
+            w.Line($"{EmitContext.Batch(output.GradientField, size)}.CopyTo({EmitContext.Batch(input.GradientField, size)});");
+        }
+
+        if (layer.Kind == LayerKind.Softmax)
+        {
+            w.Open("for (int n = 0; n < batchSize; n++)");
+            w.Line($"{Code.Kernels}Softmax.Backward({EmitContext.Sample(output.ValueField, size)}, {EmitContext.Sample(input.GradientField, size)}, {SoftmaxGroups(layer)});");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"{Code.Kernels}{layer.Kind}.Backward({EmitContext.Batch(output.ValueField, size)}, {EmitContext.Batch(input.GradientField, size)});");
+        }
+
+        if (guarded)
+        {
+            w.Close();
+        }
+
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Softmax runs over dim 1 as <c>nn.Softmax(dim=1)</c>: channels, at each pixel of an image.</summary>
+    private static string SoftmaxGroups(LayerPlan layer) => layer.Input.IsImage
+        ? $"{Int(layer.Input.Channels)}, {Int(layer.Input.PlaneSize)}"
+        : $"{Int(layer.Input.Size)}, 1";
+}

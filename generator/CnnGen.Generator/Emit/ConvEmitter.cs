@@ -1,0 +1,211 @@
+using System.Collections.Generic;
+using CnnGen.Generator.Planning;
+using CnnGen.Generator.Shapes;
+using static CnnGen.Generator.Emit.SourceWriter;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// Conv2D as im2col + GEMM, per sample: <c>columns (C_in·KH·KW, OH·OW)</c>, then
+/// <c>output (C_out, OH·OW) = weight (C_out, C_in·KH·KW) · columns + bias</c>. Backward:
+/// <c>dWeight += dOutput · columnsᵀ</c>, <c>dBias += row sums</c>, <c>dColumns = weightᵀ · dOutput</c>,
+/// then col2im scatters dColumns into dInput. The forward caches every sample's columns in training.
+/// </summary>
+/// <remarks>
+/// Padding costs no bounds tests: for each kernel tap the generator computes, at compile time, the
+/// rectangle of output pixels whose tap lands inside the input, and emits a loop over exactly that
+/// rectangle; pixels outside it read the zero padding (the columns are cleared once). Taps are
+/// unrolled, so code size grows with the kernel window, never with the image.
+/// </remarks>
+internal sealed class ConvEmitter : LayerEmitter
+{
+    public static readonly ConvEmitter Instance = new();
+
+    public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
+    {
+        int columns = layer.PatchSize * layer.Output.PlaneSize;
+        yield return new LayerBuffer(ColumnsField(layer), columns, BufferLifetime.CachedForBackward);
+        yield return new LayerBuffer(ColumnsField(layer) + "Gradient", columns, BufferLifetime.BackwardScratch);
+    }
+
+    public override string Describe(LayerPlan layer)
+    {
+        AxisGeometry v = layer.Vertical, h = layer.Horizontal;
+        string stride = v.Stride == h.Stride ? Int(v.Stride) : $"({Int(v.Stride)}, {Int(h.Stride)})";
+        string padding = v.PaddingBefore == v.PaddingAfter && h.PaddingBefore == h.PaddingAfter && v.PaddingBefore == h.PaddingBefore
+            ? Int(v.PaddingBefore)
+            : $"(top {Int(v.PaddingBefore)}, bottom {Int(v.PaddingAfter)}, left {Int(h.PaddingBefore)}, right {Int(h.PaddingAfter)})";
+        return $"{Int(v.Kernel)}×{Int(h.Kernel)} kernel, stride {stride}, padding {padding}, dilation {Int(v.Dilation)}";
+    }
+
+    public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
+        int columns = patch * pixels;
+        w.Open(ForwardSignature(layer));
+        w.Line($"{Code.ReadOnlySpan} weight = _parameters.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
+        w.Line($"{Code.ReadOnlySpan} bias = _parameters.AsSpan({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
+        w.Line($"int columnsStride = training ? {Int(columns)} : 0; // training keeps every sample's columns for backward");
+        w.Open("for (int n = 0; n < batchSize; n++)");
+        w.Line($"{Code.Span} columns = {ColumnsField(layer)}.AsSpan(n * columnsStride, {Int(columns)});");
+        w.Line($"{layer.MethodName}Im2Col({EmitContext.Sample(context.InputOf(layer).ValueField, layer.Input.Size)}, columns);");
+        w.Line($"{Code.Span} output = {EmitContext.Sample(context.OutputOf(layer).ValueField, layer.Output.Size)};");
+        w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
+        w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
+        w.Close();
+        w.Close();
+        w.Line();
+        EmitIm2Col(w, layer);
+    }
+
+    public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
+        int columns = patch * pixels;
+        w.Open(BackwardSignature(layer));
+        w.Line($"{Code.ReadOnlySpan} weight = _parameters.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
+        w.Line($"{Code.Span} weightGradient = _gradients.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
+        w.Line($"{Code.Span} biasGradient = _gradients.AsSpan({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
+        w.Line($"{Code.Span} columnsGradient = {ColumnsField(layer)}Gradient.AsSpan(0, {Int(columns)});");
+        w.Open("for (int n = 0; n < batchSize; n++)");
+        w.Line($"{Code.ReadOnlySpan} outputGradient = {EmitContext.Sample(context.OutputOf(layer).GradientField, layer.Output.Size)};");
+        w.Line($"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, {ColumnsField(layer)}.AsSpan(n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
+        w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
+        bool guarded = OpenInputGradientGuard(w, layer);
+        w.Line($"{Code.Gemm}MultiplyTN({Int(patch)}, {Int(pixels)}, {Int(outChannels)}, weight, outputGradient, columnsGradient, accumulate: false);");
+        w.Line($"{layer.MethodName}Col2Im(columnsGradient, {EmitContext.Sample(context.InputOf(layer).GradientField, layer.Input.Size)});");
+        if (guarded)
+        {
+            w.Close();
+        }
+
+        w.Close();
+        w.Close();
+        w.Line();
+        EmitCol2Im(w, layer);
+    }
+
+    private static string ColumnsField(LayerPlan layer) => "_" + layer.Name + "Columns";
+
+    /// <summary>columns[(c, ky, kx), (oy, ox)] = input[c, oy·SH + ky·D − P_top, ox·SW + kx·D − P_left], 0 outside.</summary>
+    private static void EmitIm2Col(SourceWriter w, LayerPlan layer)
+    {
+        w.Line($"/// <summary>im2col for {layer.Name}: row (c, ky, kx) of the columns holds the input pixels tap (ky, kx) of channel c sees.</summary>");
+        w.Open($"private static void {layer.MethodName}Im2Col({Code.ReadOnlySpan} input, {Code.Span} columns)");
+        if (HasPartialTaps(layer))
+        {
+            w.Line("columns.Clear(); // taps that fall on the padding read zero");
+        }
+
+        EmitTapLoops(
+            w,
+            layer,
+            "input",
+            "columns",
+            (source, row, length) => $"plane.Slice({source}, {length}).CopyTo(rows.Slice({row}, {length}));",
+            (source, row) => $"rows[{row}] = plane[{source}];");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The adjoint of im2col: every column entry is added back to the input pixel it was read from.</summary>
+    private static void EmitCol2Im(SourceWriter w, LayerPlan layer)
+    {
+        w.Line($"/// <summary>col2im for {layer.Name}: adds each column entry into the input pixel im2col read it from.</summary>");
+        w.Open($"private static void {layer.MethodName}Col2Im({Code.ReadOnlySpan} columns, {Code.Span} input)");
+        w.Line("input.Clear();");
+        EmitTapLoops(
+            w,
+            layer,
+            "input",
+            "columns",
+            (source, row, length) => $"{Code.TensorPrimitives}Add(plane.Slice({source}, {length}), rows.Slice({row}, {length}), plane.Slice({source}, {length}));",
+            (source, row) => $"plane[{source}] += rows[{row}];");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>
+    /// Emits, per input channel, one loop nest per kernel tap over the output rectangle that tap
+    /// reads from inside the input. <paramref name="contiguous"/> moves a whole row segment
+    /// (horizontal stride 1) given the plane index, the columns index and the length;
+    /// <paramref name="element"/> moves one element (strided) given the two indices.
+    /// </summary>
+    private static void EmitTapLoops(
+        SourceWriter w,
+        LayerPlan layer,
+        string inputName,
+        string columnsName,
+        System.Func<string, string, string, string> contiguous,
+        System.Func<string, string, string> element)
+    {
+        AxisGeometry v = layer.Vertical, h = layer.Horizontal;
+        int inputPlane = layer.Input.PlaneSize, pixels = layer.Output.PlaneSize;
+        int taps = v.Kernel * h.Kernel;
+        int inputWidth = h.Input, outputWidth = h.Output;
+        w.Open($"for (int c = 0; c < {Int(layer.Input.Channels)}; c++)");
+        w.Line($"var plane = {inputName}.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+        w.Line($"var rows = {columnsName}.Slice(c * {Int(taps * pixels)}, {Int(taps * pixels)});");
+        for (int ky = 0; ky < v.Kernel; ky++)
+        {
+            for (int kx = 0; kx < h.Kernel; kx++)
+            {
+                (int y0, int y1) = v.OutputRangeForTap(ky);
+                (int x0, int x1) = h.OutputRangeForTap(kx);
+                if (y0 > y1 || x0 > x1)
+                {
+                    w.Line($"// tap ({Int(ky)}, {Int(kx)}) only ever reads padding");
+                    continue;
+                }
+
+                int tapBase = ((ky * h.Kernel) + kx) * pixels;
+                int sourceOffset = (v.TapOffset(ky) * inputWidth) + (x0 * h.Stride) + h.TapOffset(kx);
+                int rowOffset = tapBase + x0;
+                int length = x1 - x0 + 1;
+                w.Line($"// tap ({Int(ky)}, {Int(kx)}): output rows {Int(y0)}..{Int(y1)}, columns {Int(x0)}..{Int(x1)}");
+                w.Open($"for (int oy = {Int(y0)}; oy < {Int(y1 + 1)}; oy++)");
+                string source = Linear("oy", v.Stride * inputWidth, sourceOffset);
+                string row = Linear("oy", outputWidth, rowOffset);
+                if (h.Stride == 1)
+                {
+                    w.Line(contiguous(source, row, Int(length)));
+                }
+                else
+                {
+                    w.Line($"int source = {source};");
+                    w.Line($"int row = {row};");
+                    w.Open($"for (int ox = 0; ox < {Int(length)}; ox++)");
+                    w.Line(element($"source + (ox * {Int(h.Stride)})", "row + ox"));
+                    w.Close();
+                }
+
+                w.Close();
+            }
+        }
+
+        w.Close();
+    }
+
+    private static bool HasPartialTaps(LayerPlan layer)
+    {
+        for (int ky = 0; ky < layer.Vertical.Kernel; ky++)
+        {
+            (int y0, int y1) = layer.Vertical.OutputRangeForTap(ky);
+            if (y0 != 0 || y1 != layer.Vertical.Output - 1)
+            {
+                return true;
+            }
+        }
+
+        for (int kx = 0; kx < layer.Horizontal.Kernel; kx++)
+        {
+            (int x0, int x1) = layer.Horizontal.OutputRangeForTap(kx);
+            if (x0 != 0 || x1 != layer.Horizontal.Output - 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,46 @@
+using CnnGen.Generator.Planning;
+using static CnnGen.Generator.Emit.SourceWriter;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// Dense over the whole batch at once: <c>output (N, U) = input (N, I) · weightᵀ + bias</c> with the
+/// weight in PyTorch's (U, I) layout. Backward: <c>dWeight += dOutputᵀ · input</c>,
+/// <c>dBias += column sums</c>, <c>dInput = dOutput · weight</c>.
+/// </summary>
+internal sealed class DenseEmitter : LayerEmitter
+{
+    public static readonly DenseEmitter Instance = new();
+
+    public override string Describe(LayerPlan layer) => $"{Int(layer.Input.Size)} inputs, {Int(layer.Output.Size)} units";
+
+    public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        int inputs = layer.Input.Size, units = layer.Output.Size;
+        w.Open(ForwardSignature(layer));
+        w.Line($"{Code.ReadOnlySpan} weight = _parameters.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(units)}, {Int(inputs)})");
+        w.Line($"{Code.Span} output = {EmitContext.Batch(context.OutputOf(layer).ValueField, units)};");
+        w.Line($"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {EmitContext.Batch(context.InputOf(layer).ValueField, inputs)}, weight, output, accumulate: false);");
+        w.Line($"{Code.Bias}AddToColumns(output, _parameters.AsSpan({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
+        w.Close();
+        w.Line();
+    }
+
+    public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        int inputs = layer.Input.Size, units = layer.Output.Size;
+        w.Open(BackwardSignature(layer));
+        w.Line($"{Code.ReadOnlySpan} outputGradient = {EmitContext.Batch(context.OutputOf(layer).GradientField, units)};");
+        w.Line($"{Code.Gemm}MultiplyTN({Int(units)}, {Int(inputs)}, batchSize, outputGradient, {EmitContext.Batch(context.InputOf(layer).ValueField, inputs)}, _gradients.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), accumulate: true);");
+        w.Line($"{Code.Bias}AccumulateColumnSums(outputGradient, _gradients.AsSpan({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
+        bool guarded = OpenInputGradientGuard(w, layer);
+        w.Line($"{Code.Gemm}MultiplyNN(batchSize, {Int(inputs)}, {Int(units)}, outputGradient, _parameters.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {EmitContext.Batch(context.InputOf(layer).GradientField, inputs)}, accumulate: false);");
+        if (guarded)
+        {
+            w.Close();
+        }
+
+        w.Close();
+        w.Line();
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Generic;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+using CnnGen.Generator.Shapes;
+using static CnnGen.Generator.Emit.SourceWriter;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// MaxPool2D and AvgPool2D, per sample and channel plane. Windows of up to
+/// <see cref="MaxUnrolledWindow"/> pixels are unrolled into straight-line code with literal offsets.
+/// Max pooling picks the first maximum, and NaN wins, as PyTorch does; backward recomputes that
+/// choice from the cached input instead of storing indices.
+/// </summary>
+internal sealed class PoolEmitter : LayerEmitter
+{
+    public static readonly PoolEmitter Instance = new();
+
+    private const int MaxUnrolledWindow = 64;
+
+    public override string Describe(LayerPlan layer) =>
+        $"{Int(layer.Vertical.Kernel)}×{Int(layer.Horizontal.Kernel)} window, stride {Int(layer.Vertical.Stride)}";
+
+    public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        bool isMax = layer.Kind == LayerKind.MaxPool2D;
+        w.Open(ForwardSignature(layer));
+        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).ValueField, "input", "output");
+        string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
+        if (isMax)
+        {
+            EmitMaxSearch(w, layer, trackIndex: false);
+            w.Line($"{pooled} = best;");
+        }
+        else if (IsUnrolled(layer))
+        {
+            w.Line($"{pooled} = ({string.Join(" + ", WindowOffsets(layer, "plane[at", "]"))}) * {Float(1.0 / WindowSize(layer))};");
+        }
+        else
+        {
+            w.Line("float sum = 0;");
+            OpenWindow(w, layer);
+            w.Line("sum += plane[at + (ky * " + Int(layer.Horizontal.Input) + ") + kx];");
+            CloseWindow(w);
+            w.Line($"{pooled} = sum * {Float(1.0 / WindowSize(layer))};");
+        }
+
+        CloseWindowLoops(w);
+        w.Close();
+        w.Line();
+    }
+
+    public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        bool isMax = layer.Kind == LayerKind.MaxPool2D;
+        w.Open(BackwardSignature(layer));
+        bool guarded = OpenInputGradientGuard(w, layer);
+        w.Line($"{EmitContext.Batch(context.InputOf(layer).GradientField, layer.Input.Size)}.Clear(); // windows may overlap or skip pixels");
+        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).GradientField, "input", "outputGradient");
+        w.Line($"var planeGradient = {EmitContext.Sample(context.InputOf(layer).GradientField, layer.Input.Size)}.Slice(c * {Int(layer.Input.PlaneSize)}, {Int(layer.Input.PlaneSize)});");
+        string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
+        if (isMax)
+        {
+            EmitMaxSearch(w, layer, trackIndex: true);
+            w.Line($"planeGradient[bestAt] += {pooled};");
+        }
+        else
+        {
+            w.Line($"float share = {pooled} * {Float(1.0 / WindowSize(layer))};");
+            if (IsUnrolled(layer))
+            {
+                foreach (string target in WindowOffsets(layer, "planeGradient[at", "]"))
+                {
+                    w.Line($"{target} += share;");
+                }
+            }
+            else
+            {
+                OpenWindow(w, layer);
+                w.Line("planeGradient[at + (ky * " + Int(layer.Horizontal.Input) + ") + kx] += share;");
+                CloseWindow(w);
+            }
+        }
+
+        CloseWindowLoops(w);
+        if (guarded)
+        {
+            w.Close();
+        }
+
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Opens n, c, oy, ox loops and defines <c>plane</c>, <c>pooled</c> and <c>at</c> (the window's top-left pixel).</summary>
+    private static void OpenWindowLoops(SourceWriter w, LayerPlan layer, string inputField, string outputField, string inputName, string outputName)
+    {
+        AxisGeometry v = layer.Vertical, h = layer.Horizontal;
+        int inputPlane = layer.Input.PlaneSize, outputPlane = layer.Output.PlaneSize;
+        w.Open("for (int n = 0; n < batchSize; n++)");
+        w.Line($"{Code.ReadOnlySpan} {inputName} = {EmitContext.Sample(inputField, layer.Input.Size)};");
+        w.Line($"var {outputName} = {EmitContext.Sample(outputField, layer.Output.Size)};");
+        w.Open($"for (int c = 0; c < {Int(layer.Input.Channels)}; c++)");
+        w.Line($"{Code.ReadOnlySpan} plane = {inputName}.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+        w.Line($"var pooled = {outputName}.Slice(c * {Int(outputPlane)}, {Int(outputPlane)});");
+        w.Open($"for (int oy = 0; oy < {Int(v.Output)}; oy++)");
+        w.Open($"for (int ox = 0; ox < {Int(h.Output)}; ox++)");
+        w.Line($"int at = {Linear("oy", v.Stride * h.Input, 0)} + {Linear("ox", h.Stride, 0)}; // the window's top-left pixel");
+    }
+
+    private static void CloseWindowLoops(SourceWriter w)
+    {
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>Finds <c>best</c> (and <c>bestAt</c>) in the window: first maximum, NaN propagates.</summary>
+    private static void EmitMaxSearch(SourceWriter w, LayerPlan layer, bool trackIndex)
+    {
+        w.Line("float best = plane[at];");
+        if (trackIndex)
+        {
+            w.Line("int bestAt = at;");
+        }
+
+        string update = trackIndex ? "{ best = value; bestAt = index; }" : "best = value;";
+        if (IsUnrolled(layer))
+        {
+            w.Line("float value;");
+            w.Line("int index;");
+            bool first = true;
+            foreach (string offset in WindowOffsets(layer, "at", string.Empty))
+            {
+                if (first)
+                {
+                    first = false; // the window's first pixel seeded best
+                    continue;
+                }
+
+                w.Line($"index = {offset}; value = plane[index]; if (value > best || float.IsNaN(value)) {update}");
+            }
+
+            return;
+        }
+
+        OpenWindow(w, layer);
+        w.Line($"int index = at + (ky * {Int(layer.Horizontal.Input)}) + kx;");
+        w.Line("float value = plane[index];");
+        w.Line($"if (value > best || float.IsNaN(value)) {update}");
+        CloseWindow(w);
+    }
+
+    private static void OpenWindow(SourceWriter w, LayerPlan layer)
+    {
+        w.Open($"for (int ky = 0; ky < {Int(layer.Vertical.Kernel)}; ky++)");
+        w.Open($"for (int kx = 0; kx < {Int(layer.Horizontal.Kernel)}; kx++)");
+    }
+
+    private static void CloseWindow(SourceWriter w)
+    {
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary><c>prefix + offset + suffix</c> for every pixel of the window, row by row (<c>plane[at + 29]</c>).</summary>
+    private static IEnumerable<string> WindowOffsets(LayerPlan layer, string prefix, string suffix)
+    {
+        for (int ky = 0; ky < layer.Vertical.Kernel; ky++)
+        {
+            for (int kx = 0; kx < layer.Horizontal.Kernel; kx++)
+            {
+                int offset = (ky * layer.Horizontal.Input) + kx;
+                yield return offset == 0 ? prefix + suffix : $"{prefix} + {Int(offset)}{suffix}";
+            }
+        }
+    }
+
+    private static int WindowSize(LayerPlan layer) => layer.Vertical.Kernel * layer.Horizontal.Kernel;
+
+    private static bool IsUnrolled(LayerPlan layer) => WindowSize(layer) <= MaxUnrolledWindow;
+}

@@ -1,0 +1,33 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>The Keras-like layer table used for <c>Summary</c> and the class's <c>remarks</c>.</summary>
+internal static class SummaryTable
+{
+    public static IReadOnlyList<string> Lines(NetworkPlan plan)
+    {
+        var rows = new List<string[]> { new[] { "Layer", "Kind", "Output shape", "Parameters" } };
+        rows.Add(new[] { plan.InputName, "Input", plan.InputShape.ToString(), "0" });
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            rows.Add(new[] { layer.Name, layer.Kind.ToString(), layer.Output.ToString(), Count(layer.ParameterCount) });
+        }
+
+        int[] widths = Enumerable.Range(0, 4).Select(column => rows.Max(row => row[column].Length)).ToArray();
+        string Format(string[] row) =>
+            row[0].PadRight(widths[0]) + "  " + row[1].PadRight(widths[1]) + "  " + row[2].PadRight(widths[2]) + "  " + row[3].PadLeft(widths[3]);
+
+        string rule = new('-', widths.Sum() + 6);
+        var lines = new List<string> { Format(rows[0]), rule };
+        lines.AddRange(rows.Skip(1).Select(Format));
+        lines.Add(rule);
+        lines.Add("Total parameters: " + Count(plan.ParameterCount));
+        return lines;
+    }
+
+    private static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

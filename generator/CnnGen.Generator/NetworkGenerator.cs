@@ -1,0 +1,57 @@
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using CnnGen.Generator.Emit;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Parsing;
+using CnnGen.Generator.Planning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CnnGen.Generator;
+
+/// <summary>
+/// The pipeline only: <c>[Network]</c> classes → <see cref="NetworkParser"/> → <see cref="Analyzer"/>
+/// (shapes and plan) → diagnostics and source, through separate outputs so that an edit that moves
+/// a diagnostic does not re-emit code.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    private static readonly string Version =
+        typeof(NetworkGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<Analysis> analyses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "CnnGen.NetworkAttribute",
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: NetworkParser.Parse)
+            .WithTrackingName(TrackingNames.Parse)
+            .Select(static (parsed, _) => Analyzer.Analyze(parsed))
+            .WithTrackingName(TrackingNames.Analyze);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = analyses
+            .Select(static (analysis, _) => analysis.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, found) =>
+        {
+            foreach (DiagnosticInfo diagnostic in found)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        IncrementalValuesProvider<NetworkPlan> plans = analyses
+            .Where(static analysis => analysis.Plan is not null)
+            .Select(static (analysis, _) => analysis.Plan!)
+            .WithTrackingName(TrackingNames.Plan);
+        context.RegisterSourceOutput(plans, static (output, plan) =>
+        {
+            string hint = (plan.Namespace.Length > 0 ? plan.Namespace + "." : string.Empty) + plan.ClassName + ".g.cs";
+            output.AddSource(hint, SourceText.From(NetworkEmitter.Emit(plan, Version), Encoding.UTF8));
+        });
+    }
+}

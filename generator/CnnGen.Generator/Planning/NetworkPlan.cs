@@ -1,0 +1,76 @@
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Shapes;
+
+namespace CnnGen.Generator.Planning;
+
+/// <summary>
+/// Everything the emitter needs, as plain values: the class to complete, the layers with their
+/// shapes, tensors and parameter offsets. This is the model the source output is cached on.
+/// </summary>
+internal sealed record NetworkPlan(
+    string Namespace,
+    string ClassName,
+    string InputName,
+    TensorShape InputShape,
+    EquatableArray<LayerPlan> Layers,
+    EquatableArray<TensorPlan> Tensors,
+    int ParameterCount)
+{
+    public int InputLength => InputShape.Size;
+
+    public TensorShape OutputShape => Layers[Layers.Count - 1].Output;
+
+    public int OutputLength => OutputShape.Size;
+
+    /// <summary>The tensor that holds the network's output.</summary>
+    public int OutputTensor => Layers[Layers.Count - 1].OutputTensor;
+}
+
+/// <summary>
+/// One activation buffer, per sample. Several layers can share a tensor: activations run in place
+/// where the producer's backward does not need its own output, and Flatten is a view.
+/// </summary>
+internal sealed record TensorPlan(int Id, string Name, int Size)
+{
+    /// <summary>The field holding the values of a batch: <c>_conv1Output</c>.</summary>
+    public string ValueField => "_" + Name;
+
+    /// <summary>The field holding dLoss/dvalues: <c>_conv1OutputGradient</c>.</summary>
+    public string GradientField => "_" + Name + "Gradient";
+}
+
+/// <summary>One computing layer (the Input is not a layer here: it is tensor 0).</summary>
+internal sealed record LayerPlan(
+    LayerKind Kind,
+    string Name,
+    string MethodName,
+    TensorShape Input,
+    TensorShape Output,
+    int InputTensor,
+    int OutputTensor)
+{
+    public AxisGeometry Vertical { get; init; }
+
+    public AxisGeometry Horizontal { get; init; }
+
+    /// <summary>Offset of the weight in <c>Parameters</c>; the bias follows it.</summary>
+    public int WeightOffset { get; init; }
+
+    public int WeightCount { get; init; }
+
+    public int BiasCount { get; init; }
+
+    public int BiasOffset => WeightOffset + WeightCount;
+
+    public int ParameterCount => WeightCount + BiasCount;
+
+    /// <summary>Conv2D: rows of the im2col matrix, <c>C_in·KH·KW</c> (also the fan-in).</summary>
+    public int PatchSize => Input.Channels * Vertical.Kernel * Horizontal.Kernel;
+
+    public double Probability { get; init; }
+
+    public bool InPlace => InputTensor == OutputTensor;
+
+    /// <summary>True for the first layer, whose input gradient is only computed on request.</summary>
+    public bool ReadsNetworkInput => InputTensor == 0;
+}

@@ -1,0 +1,241 @@
+using CnnGen.Parity.Tests.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchModule = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace CnnGen.Parity.Tests.Reference;
+
+/// <summary>Output of <see cref="TorchReference.Forward"/>: values flattened row-major (PyTorch layout) plus shape.</summary>
+public sealed record TorchOutput(float[] Values, long[] Shape);
+
+/// <summary>Result of one forward + <c>CrossEntropyLoss</c> (mean reduction) + backward pass.</summary>
+/// <param name="Loss">The scalar loss.</param>
+/// <param name="Logits">The network output fed to the loss, flattened.</param>
+/// <param name="ParameterGradients">Every parameter's <c>.grad</c>, concatenated in <c>parameters()</c> order.</param>
+/// <param name="InputGradient">d loss / d input, same layout as the input.</param>
+public sealed record TorchBackward(float Loss, float[] Logits, float[] ParameterGradients, float[] InputGradient);
+
+/// <summary>Result of a few optimizer steps.</summary>
+/// <param name="Parameters">All parameters after the last step, flat, in <c>parameters()</c> order.</param>
+/// <param name="Losses">The loss computed in each step (before that step's update).</param>
+public sealed record TorchTraining(float[] Parameters, float[] Losses);
+
+/// <summary>
+/// A PyTorch (libtorch via TorchSharp) reference implementation of a sequential network, for
+/// parity tests against CnnGen's generated code. Everything crossing the API is a flat
+/// <c>float[]</c> in PyTorch layout: tensors row-major NCHW; parameters concatenated in
+/// <c>parameters()</c> order, i.e. per layer weight then bias, conv weight [out, in, kh, kw],
+/// linear weight [out, in].
+/// </summary>
+/// <remarks>
+/// float32, one CPU thread (see <see cref="LibTorchBootstrap"/>). The model starts in eval mode
+/// (<see cref="Training"/> = false) so Dropout is the identity and every result is deterministic;
+/// Sequential children are named "0", "1", … as in PyTorch.
+/// </remarks>
+public sealed class TorchReference : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly TorchSharp.Modules.Parameter[] parameters;
+
+    public TorchReference(IEnumerable<Layer> layers)
+    {
+        LibTorchBootstrap.EnsureInitialized();
+        Layers = layers.ToArray();
+        model = nn.Sequential(Layers.Select((l, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), Build(l))).ToArray());
+        parameters = model.parameters().ToArray();
+        ParameterShapes = parameters.Select(p => p.shape.ToArray()).ToArray();
+        ParameterCount = checked((int)parameters.Sum(p => p.numel()));
+        Training = false;
+    }
+
+    public TorchReference(params Layer[] layers)
+        : this((IEnumerable<Layer>)layers)
+    {
+    }
+
+    /// <summary>The layer description this model was built from.</summary>
+    public IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>The underlying <c>nn.Sequential</c>, for anything the helpers don't cover.</summary>
+    public nn.Module<Tensor, Tensor> Model => model;
+
+    /// <summary>Shapes of the parameter tensors, in <c>parameters()</c> order.</summary>
+    public IReadOnlyList<long[]> ParameterShapes { get; }
+
+    /// <summary>Total number of scalar parameters (length of the flat arrays).</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>train() / eval() mode. Only matters for Dropout here. Defaults to false (eval).</summary>
+    public bool Training
+    {
+        get => model.training;
+        set => model.train(value);
+    }
+
+    /// <summary>Builds the torch.nn module for one layer description.</summary>
+    public static TorchModule Build(Layer layer) => layer switch
+    {
+        Layer.Conv2d c => nn.Conv2d(c.InChannels, c.OutChannels, c.Kernel, stride: c.Stride, padding: c.Padding, dilation: c.Dilation, bias: c.Bias),
+        Layer.MaxPool2d m => nn.MaxPool2d(m.Kernel, stride: m.Stride ?? m.Kernel, padding: m.Padding),
+        Layer.AvgPool2d a => nn.AvgPool2d(a.Kernel, stride: a.Stride ?? a.Kernel, padding: a.Padding, count_include_pad: a.CountIncludePad),
+        Layer.Flatten => nn.Flatten(),
+        Layer.Linear l => nn.Linear(l.InFeatures, l.OutFeatures, hasBias: l.Bias),
+        Layer.ReLU => nn.ReLU(),
+        Layer.Sigmoid => nn.Sigmoid(),
+        Layer.Tanh => nn.Tanh(),
+        Layer.Softmax => nn.Softmax(dim: 1),
+        Layer.Dropout d => nn.Dropout(d.P),
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Unknown layer kind."),
+    };
+
+    /// <summary>All parameters, flat, in <c>parameters()</c> order.</summary>
+    public float[] GetParameters()
+    {
+        using var scope = NewDisposeScope();
+        var flat = new float[ParameterCount];
+        var at = 0;
+        foreach (var p in parameters)
+        {
+            var values = p.detach().contiguous().data<float>().ToArray();
+            values.CopyTo(flat, at);
+            at += values.Length;
+        }
+
+        return flat;
+    }
+
+    /// <summary>Overwrites all parameters from a flat array in <c>parameters()</c> order.</summary>
+    public void SetParameters(ReadOnlySpan<float> flat)
+    {
+        if (flat.Length != ParameterCount)
+        {
+            throw new ArgumentException($"Expected {ParameterCount} values, got {flat.Length}.", nameof(flat));
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var at = 0;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var n = (int)parameters[i].numel();
+            parameters[i].copy_(tensor(flat.Slice(at, n).ToArray(), ParameterShapes[i], dtype: ScalarType.Float32));
+            at += n;
+        }
+    }
+
+    /// <summary>Sets every parameter from <paramref name="valueAt"/>(flat index); handy for deterministic fills.</summary>
+    public void SetParameters(Func<int, float> valueAt)
+    {
+        var flat = new float[ParameterCount];
+        for (var i = 0; i < flat.Length; i++)
+        {
+            flat[i] = valueAt(i);
+        }
+
+        SetParameters(flat);
+    }
+
+    /// <summary>Forward pass without autograd.</summary>
+    public TorchOutput Forward(float[] input, params long[] inputShape)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var y = model.call(Input(input, inputShape, requiresGrad: false));
+        return new TorchOutput(ToArray(y), y.shape.ToArray());
+    }
+
+    /// <summary>
+    /// Forward, <c>CrossEntropyLoss</c> (mean over the batch, applied to the network output as
+    /// logits), backward. Gradients are fresh (zeroed first), not accumulated.
+    /// </summary>
+    public TorchBackward CrossEntropyBackward(float[] input, long[] inputShape, long[] targets)
+    {
+        using var scope = NewDisposeScope();
+        model.zero_grad();
+        var x = Input(input, inputShape, requiresGrad: true);
+        var logits = model.call(x);
+        var loss = CrossEntropy(logits, targets);
+        loss.backward();
+        return new TorchBackward(loss.item<float>(), ToArray(logits), ReadGradients(), ToArray(x.grad!));
+    }
+
+    /// <summary>All parameters' current <c>.grad</c>, flat in <c>parameters()</c> order (zeros where none).</summary>
+    public float[] ReadGradients()
+    {
+        using var scope = NewDisposeScope();
+        var flat = new float[ParameterCount];
+        var at = 0;
+        foreach (var p in parameters)
+        {
+            var n = (int)p.numel();
+            var g = p.grad;
+            if (g is not null)
+            {
+                ToArray(g).CopyTo(flat, at);
+            }
+
+            at += n;
+        }
+
+        return flat;
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> steps of <c>torch.optim.Adam(lr, betas=(beta1, beta2), eps,
+    /// weight_decay)</c> on CrossEntropyLoss, the same batch every step (fresh optimizer state).
+    /// </summary>
+    public TorchTraining TrainAdam(float[] input, long[] inputShape, long[] targets, int steps = 3,
+        double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
+    {
+        using var optimizer = optim.Adam(parameters, lr, beta1, beta2, eps, weightDecay);
+        return Train(optimizer, input, inputShape, targets, steps);
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> steps of <c>torch.optim.SGD(lr, momentum, dampening=0,
+    /// weight_decay, nesterov=False)</c> on CrossEntropyLoss, the same batch every step.
+    /// </summary>
+    public TorchTraining TrainSgd(float[] input, long[] inputShape, long[] targets, int steps = 3,
+        double lr = 0.01, double momentum = 0.9, double weightDecay = 0)
+    {
+        using var optimizer = optim.SGD(parameters, lr, momentum, dampening: 0, weight_decay: weightDecay);
+        return Train(optimizer, input, inputShape, targets, steps);
+    }
+
+    public void Dispose() => model.Dispose();
+
+    private TorchTraining Train(optim.Optimizer optimizer, float[] input, long[] inputShape, long[] targets, int steps)
+    {
+        var losses = new float[steps];
+        for (var s = 0; s < steps; s++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = CrossEntropy(model.call(Input(input, inputShape, requiresGrad: false)), targets);
+            loss.backward();
+            optimizer.step();
+            losses[s] = loss.item<float>();
+        }
+
+        return new TorchTraining(GetParameters(), losses);
+    }
+
+    private static Tensor CrossEntropy(Tensor logits, long[] targets)
+    {
+        using var lossFn = nn.CrossEntropyLoss();
+        return lossFn.forward(logits, tensor(targets, dtype: ScalarType.Int64));
+    }
+
+    private static Tensor Input(float[] values, long[] shape, bool requiresGrad)
+    {
+        var expected = shape.Aggregate(1L, (a, b) => a * b);
+        if (expected != values.Length)
+        {
+            throw new ArgumentException($"Shape [{string.Join(", ", shape)}] needs {expected} values, got {values.Length}.");
+        }
+
+        return tensor(values, shape, dtype: ScalarType.Float32, requires_grad: requiresGrad);
+    }
+
+    private static float[] ToArray(Tensor t) => t.detach().contiguous().data<float>().ToArray();
+}
