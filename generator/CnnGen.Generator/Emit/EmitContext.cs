@@ -32,13 +32,13 @@ internal sealed class EmitContext
 
     public TensorPlan OutputOf(LayerPlan layer) => _plan.Tensors[layer.OutputTensor];
 
-    /// <summary><c>_conv1Output.AsSpan(n * 25088, 25088)</c>: one sample of a tensor.</summary>
+    /// <summary><c>SpanOf(_conv1Output, n * 25088, 25088)</c>: one sample of a tensor.</summary>
     public static string Sample(string field, int size) =>
-        $"{field}.AsSpan(n * {SourceWriter.Int(size)}, {SourceWriter.Int(size)})";
+        $"SpanOf({field}, n * {SourceWriter.Int(size)}, {SourceWriter.Int(size)})";
 
-    /// <summary><c>_conv1Output.AsSpan(0, batchSize * 25088)</c>: the whole batch of a tensor.</summary>
+    /// <summary><c>SpanOf(_conv1Output, 0, batchSize * 25088)</c>: the whole batch of a tensor.</summary>
     public static string Batch(string field, int size) =>
-        $"{field}.AsSpan(0, batchSize * {SourceWriter.Int(size)})";
+        $"SpanOf({field}, 0, batchSize * {SourceWriter.Int(size)})";
 
     public static IEnumerable<LayerBuffer> NoBuffers => System.Array.Empty<LayerBuffer>();
 }

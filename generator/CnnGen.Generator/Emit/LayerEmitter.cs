@@ -7,7 +7,7 @@ namespace CnnGen.Generator.Emit;
 /// <summary>
 /// Emits one layer kind's forward and backward methods side by side (llm.c style). Forward methods
 /// are <c>{Name}Forward(int batchSize, bool training)</c>; backward methods are
-/// <c>{Name}Backward(int batchSize)</c>, plus <c>bool inputGradient</c> for the layer that reads the
+/// <c>{Name}Backward(int batchSize)</c>, plus <c>bool computeInputGradient</c> for the layer that reads the
 /// network input, whose gradient is computed only on request.
 /// </summary>
 internal abstract class LayerEmitter
@@ -34,13 +34,13 @@ internal abstract class LayerEmitter
 
     /// <summary>The backward signature; the layer reading the network input takes the request flag.</summary>
     protected static string BackwardSignature(LayerPlan layer) => layer.ReadsNetworkInput
-        ? $"private void {layer.MethodName}Backward(int batchSize, bool inputGradient)"
+        ? $"private void {layer.MethodName}Backward(int batchSize, bool computeInputGradient)"
         : $"private void {layer.MethodName}Backward(int batchSize)";
 
     protected static string ForwardSignature(LayerPlan layer) =>
         $"private void {layer.MethodName}Forward(int batchSize, bool training)";
 
-    /// <summary>Opens <c>if (inputGradient)</c> around input-gradient code of the first layer; returns whether it did.</summary>
+    /// <summary>Opens <c>if (computeInputGradient)</c> around input-gradient code of the first layer; returns whether it did.</summary>
     protected static bool OpenInputGradientGuard(SourceWriter writer, LayerPlan layer)
     {
         if (!layer.ReadsNetworkInput)
@@ -48,7 +48,7 @@ internal abstract class LayerEmitter
             return false;
         }
 
-        writer.Open("if (inputGradient)");
+        writer.Open("if (computeInputGradient)");
         return true;
     }
 }

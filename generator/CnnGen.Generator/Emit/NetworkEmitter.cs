@@ -40,6 +40,8 @@ internal static class NetworkEmitter
             emitter.EmitBackward(w, layer, context);
         }
 
+        w.Line("private static global::System.Span<float> SpanOf(float[] buffer, int start, int length) => new(buffer, start, length);");
+        w.Line();
         w.Open($"private static void Grow(ref float[] buffer, int length)");
         w.Open("if (buffer.Length < length)");
         w.Line("buffer = new float[length];");
@@ -222,7 +224,7 @@ internal static class NetworkEmitter
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.ParameterCount > 0))
         {
             int fanIn = layer.Kind == LayerKind.Conv2D ? layer.PatchSize : layer.Input.Size;
-            w.Line($"{Code.Kernels}ParameterInit.PyTorchDefault(parameters.AsSpan({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), parameters.AsSpan({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), fanIn: {Int(fanIn)}, random); // {layer.Name}");
+            w.Line($"{Code.Kernels}ParameterInit.PyTorchDefault(SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), SpanOf(parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), fanIn: {Int(fanIn)}, random); // {layer.Name}");
         }
 
         w.Close();

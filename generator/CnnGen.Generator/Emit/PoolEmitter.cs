@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
@@ -25,7 +26,7 @@ internal sealed class PoolEmitter : LayerEmitter
     {
         bool isMax = layer.Kind == LayerKind.MaxPool2D;
         w.Open(ForwardSignature(layer));
-        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).ValueField, "input", "output");
+        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).ValueField, "output", inputGradientField: null);
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
         {
@@ -56,8 +57,7 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Open(BackwardSignature(layer));
         bool guarded = OpenInputGradientGuard(w, layer);
         w.Line($"{EmitContext.Batch(context.InputOf(layer).GradientField, layer.Input.Size)}.Clear(); // windows may overlap or skip pixels");
-        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).GradientField, "input", "outputGradient");
-        w.Line($"var planeGradient = {EmitContext.Sample(context.InputOf(layer).GradientField, layer.Input.Size)}.Slice(c * {Int(layer.Input.PlaneSize)}, {Int(layer.Input.PlaneSize)});");
+        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).GradientField, "outputGradient", context.InputOf(layer).GradientField);
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
         {
@@ -92,17 +92,31 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Line();
     }
 
-    /// <summary>Opens n, c, oy, ox loops and defines <c>plane</c>, <c>pooled</c> and <c>at</c> (the window's top-left pixel).</summary>
-    private static void OpenWindowLoops(SourceWriter w, LayerPlan layer, string inputField, string outputField, string inputName, string outputName)
+    /// <summary>
+    /// Opens n, c, oy, ox loops and defines <c>plane</c> (input values), <c>pooled</c> (output values
+    /// or gradients), <c>planeGradient</c> when <paramref name="inputGradientField"/> is given, and
+    /// <c>at</c>, the window's top-left pixel.
+    /// </summary>
+    private static void OpenWindowLoops(SourceWriter w, LayerPlan layer, string inputField, string outputField, string outputName, string? inputGradientField)
     {
         AxisGeometry v = layer.Vertical, h = layer.Horizontal;
         int inputPlane = layer.Input.PlaneSize, outputPlane = layer.Output.PlaneSize;
         w.Open("for (int n = 0; n < batchSize; n++)");
-        w.Line($"{Code.ReadOnlySpan} {inputName} = {EmitContext.Sample(inputField, layer.Input.Size)};");
+        w.Line($"{Code.ReadOnlySpan} input = {EmitContext.Sample(inputField, layer.Input.Size)};");
         w.Line($"var {outputName} = {EmitContext.Sample(outputField, layer.Output.Size)};");
+        if (inputGradientField is not null)
+        {
+            w.Line($"{Code.Span} inputGradient = {EmitContext.Sample(inputGradientField, layer.Input.Size)};");
+        }
+
         w.Open($"for (int c = 0; c < {Int(layer.Input.Channels)}; c++)");
-        w.Line($"{Code.ReadOnlySpan} plane = {inputName}.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+        w.Line($"{Code.ReadOnlySpan} plane = input.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
         w.Line($"var pooled = {outputName}.Slice(c * {Int(outputPlane)}, {Int(outputPlane)});");
+        if (inputGradientField is not null)
+        {
+            w.Line($"{Code.Span} planeGradient = inputGradient.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+        }
+
         w.Open($"for (int oy = 0; oy < {Int(v.Output)}; oy++)");
         w.Open($"for (int ox = 0; ox < {Int(h.Output)}; ox++)");
         w.Line($"int at = {Linear("oy", v.Stride * h.Input, 0)} + {Linear("ox", h.Stride, 0)}; // the window's top-left pixel");
@@ -125,30 +139,24 @@ internal sealed class PoolEmitter : LayerEmitter
             w.Line("int bestAt = at;");
         }
 
-        string update = trackIndex ? "{ best = value; bestAt = index; }" : "best = value;";
         if (IsUnrolled(layer))
         {
             w.Line("float value;");
-            w.Line("int index;");
-            bool first = true;
-            foreach (string offset in WindowOffsets(layer, "at", string.Empty))
+            foreach (string offset in WindowOffsets(layer, "at", string.Empty).Skip(1)) // the first pixel seeded best
             {
-                if (first)
-                {
-                    first = false; // the window's first pixel seeded best
-                    continue;
-                }
-
-                w.Line($"index = {offset}; value = plane[index]; if (value > best || float.IsNaN(value)) {update}");
+                string update = trackIndex ? $"{{ best = value; bestAt = {offset}; }}" : "best = value;";
+                w.Line($"value = plane[{offset}]; if (value > best || float.IsNaN(value)) {update}");
             }
 
             return;
         }
 
+        string loopUpdate = trackIndex ? "{ best = value; bestAt = index; }" : "best = value;";
+
         OpenWindow(w, layer);
         w.Line($"int index = at + (ky * {Int(layer.Horizontal.Input)}) + kx;");
         w.Line("float value = plane[index];");
-        w.Line($"if (value > best || float.IsNaN(value)) {update}");
+        w.Line($"if (value > best || float.IsNaN(value)) {loopUpdate}");
         CloseWindow(w);
     }
 

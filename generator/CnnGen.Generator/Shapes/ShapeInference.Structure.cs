@@ -48,9 +48,20 @@ internal sealed partial class ShapeInference
     private void CheckNames()
     {
         var seen = new Dictionary<string, int>();
+        bool inputSeen = false;
         for (int i = 0; i < _network.Layers.Count; i++)
         {
             LayerSpec layer = _network.Layers[i];
+            if (layer.Kind == LayerKind.Input)
+            {
+                if (inputSeen)
+                {
+                    continue; // a second [Input] is reported once, as CNN0007
+                }
+
+                inputSeen = true;
+            }
+
             if (!IsValidName(layer.Name))
             {
                 Report(DiagnosticIds.InvalidLayerName, i, new[] { "Name" }, layer.Name);

@@ -1,0 +1,59 @@
+using Microsoft.CodeAnalysis;
+
+namespace CnnGen.Generator.Tests.Infrastructure;
+
+/// <summary>An expected diagnostic: ID, severity, the exact source text it points at, and the exact message.</summary>
+internal sealed record ExpectedDiagnostic(string Id, DiagnosticSeverity Severity, string LocatedText, string Message);
+
+internal static class DiagnosticAssert
+{
+    /// <summary>
+    /// Runs the generator on a network declared with <paramref name="attributes"/> on a class named
+    /// <c>Net</c> and asserts that exactly <paramref name="expected"/> are reported, in source order.
+    /// </summary>
+    public static GeneratorRun Reports(string attributes, params ExpectedDiagnostic[] expected) =>
+        ReportsIn(Declare(attributes), expected);
+
+    public static GeneratorRun ReportsIn(string source, params ExpectedDiagnostic[] expected)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Empty(run.CompileErrors);
+        Diagnostic[] actual = run.GeneratorDiagnostics.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id).ToArray();
+        Assert.True(
+            expected.Length == actual.Length,
+            $"Expected {expected.Length} diagnostics but got {actual.Length}:\n{string.Join("\n", actual.Select(Snapshot.Describe))}");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Diagnostic diagnostic = actual[i];
+            Assert.Equal(expected[i].Id, diagnostic.Id);
+            Assert.Equal(expected[i].Severity, diagnostic.Severity);
+            Assert.Equal(expected[i].Message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected[i].LocatedText, LocatedText(run, diagnostic));
+            Assert.Equal($"https://github.com/cnngen/cnngen/blob/main/docs/diagnostics/{diagnostic.Id}.md", diagnostic.Descriptor.HelpLinkUri);
+        }
+
+        return run;
+    }
+
+    /// <summary>The source text a diagnostic points at (generator locations carry a path, not a tree).</summary>
+    private static string LocatedText(GeneratorRun run, Diagnostic diagnostic)
+    {
+        FileLinePositionSpan span = diagnostic.Location.GetLineSpan();
+        SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == span.Path);
+        return tree.GetText().ToString(diagnostic.Location.SourceSpan);
+    }
+
+    public static string Declare(string attributes, string declaration = "public partial class Net;") => $$"""
+        using CnnGen;
+
+        namespace Tests;
+
+        [Network]
+        {{attributes}}
+        {{declaration}}
+        """;
+
+    public static ExpectedDiagnostic Error(string id, string locatedText, string message) => new(id, DiagnosticSeverity.Error, locatedText, message);
+
+    public static ExpectedDiagnostic Warning(string id, string locatedText, string message) => new(id, DiagnosticSeverity.Warning, locatedText, message);
+}
