@@ -1,0 +1,30 @@
+namespace CnnGen.Runtime.Training;
+
+/// <summary>
+/// Updates a whole parameter buffer from its gradient buffer, as one call of PyTorch's
+/// <c>optimizer.step()</c> over a single parameter group.
+/// </summary>
+/// <remarks>
+/// Per-parameter state (momentum, moment estimates) is allocated once at construction from
+/// <see cref="ParameterCount"/>, so <see cref="Step"/> never allocates.
+/// </remarks>
+public interface IOptimizer
+{
+    /// <summary>The learning rate of the next <see cref="Step"/>; schedules set it once per epoch.</summary>
+    float LearningRate { get; set; }
+
+    /// <summary>The length of the parameter and gradient buffers this optimizer was built for.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>How many steps have been taken since construction or <see cref="Reset"/>.</summary>
+    int StepCount { get; }
+
+    /// <summary>
+    /// Applies one update to <paramref name="parameters"/> in place; both spans must have
+    /// <see cref="ParameterCount"/> elements.
+    /// </summary>
+    void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    /// <summary>Forgets all state (as a freshly constructed optimizer), keeping the hyper-parameters.</summary>
+    void Reset();
+}
