@@ -36,11 +36,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = analyses
             .Select(static (analysis, _) => analysis.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, found) =>
+        // Combined with the compilation only to turn locations back into syntax-tree locations,
+        // which #pragma suppression needs; the analysis above stays cached.
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) =>
         {
-            foreach (DiagnosticInfo diagnostic in found)
+            foreach (DiagnosticInfo diagnostic in pair.Left)
             {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
             }
         });
 

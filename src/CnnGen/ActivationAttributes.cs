@@ -20,7 +20,7 @@ public sealed class TanhAttribute : LayerAttribute
 {
 }
 
-/// <summary>Softmax over all features of a sample, applied in place.</summary>
+/// <summary>Softmax over dim 1 like <c>nn.Softmax(dim=1)</c>: the features of a vector, or the channels at each pixel of an image.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class SoftmaxAttribute : LayerAttribute
 {

@@ -19,5 +19,21 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
         return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
     }
 
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    /// <summary>
+    /// A location in <paramref name="compilation"/>'s syntax tree for this file, so that
+    /// <c>#pragma warning disable</c> and editorconfig severities apply to it (they ignore
+    /// locations created from a path alone).
+    /// </summary>
+    public Location ToLocation(Compilation compilation)
+    {
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath == FilePath)
+            {
+                return Location.Create(tree, Span);
+            }
+        }
+
+        return Location.Create(FilePath, Span, LineSpan);
+    }
 }

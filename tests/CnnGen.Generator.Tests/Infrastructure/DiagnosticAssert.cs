@@ -35,12 +35,12 @@ internal static class DiagnosticAssert
         return run;
     }
 
-    /// <summary>The source text a diagnostic points at (generator locations carry a path, not a tree).</summary>
+    /// <summary>The source text a diagnostic points at; it must be in a tree of the compilation so #pragma applies.</summary>
     private static string LocatedText(GeneratorRun run, Diagnostic diagnostic)
     {
-        FileLinePositionSpan span = diagnostic.Location.GetLineSpan();
-        SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == span.Path);
-        return tree.GetText().ToString(diagnostic.Location.SourceSpan);
+        Assert.True(diagnostic.Location.IsInSource, "generator diagnostics must be located in a syntax tree");
+        Assert.Contains(diagnostic.Location.SourceTree, run.Input.SyntaxTrees);
+        return diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan);
     }
 
     public static string Declare(string attributes, string declaration = "public partial class Net;") => $$"""

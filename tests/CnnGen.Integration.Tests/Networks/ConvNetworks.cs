@@ -1,0 +1,76 @@
+using CnnGen.Integration.Tests.Oracles;
+using CnnGen.Integration.Tests.Support;
+
+namespace CnnGen.Integration.Tests.Networks;
+
+// One network per convolution configuration: strides 1–3 (also per axis), paddings 0–2, "same"
+// (odd total padding puts the extra row/column after) and "valid", dilations 1–2, odd sizes,
+// non-square kernels, channel counts 1, 2, 3, 5, 8. Every output size divides evenly (CNN0001).
+
+[Network, Input(1, 7, 9), Conv2D(2, 3)]
+internal partial class ConvK3;
+
+[Network, Input(3, 9, 7), Conv2D(4, 3, Stride = 2, Padding = 1, Dilation = 2)]
+internal partial class ConvS2P1D2;
+
+[Network, Input(1, 7, 9), Conv2D(2, 3, Stride = 2, Padding = 2, Dilation = 2)]
+internal partial class ConvS2P2D2;
+
+[Network, Input(2, 9, 9), Conv2D(1, 3, Stride = 2)]
+internal partial class ConvS2P0;
+
+[Network, Input(2, 11, 5), Conv2D(5, 3, Stride = 3, Padding = 2)]
+internal partial class ConvS3P2;
+
+[Network, Input(3, 7, 9), Conv2D(8, 3, 2, StrideHeight = 2, StrideWidth = 1)]
+internal partial class ConvK3x2S2x1;
+
+[Network, Input(5, 6, 11), Conv2D(3, 2, 4, StrideWidth = 3, Padding = 1)]
+internal partial class ConvK2x4S1x3P1;
+
+[Network, Input(1, 9, 11), Conv2D(2, 3, StrideHeight = 3, StrideWidth = 2)]
+internal partial class ConvS3x2;
+
+[Network, Input(2, 6, 7), Conv2D(3, 4, PaddingMode = PaddingMode.Same)]
+internal partial class ConvSameK4;
+
+[Network, Input(1, 5, 8), Conv2D(2, 2, 3, PaddingMode = PaddingMode.Same)]
+internal partial class ConvSameK2x3;
+
+[Network, Input(3, 7, 9), Conv2D(2, 3, PaddingMode = PaddingMode.Same, Dilation = 2)]
+internal partial class ConvSameK3D2;
+
+[Network, Input(5, 8, 8), Conv2D(3, 5, PaddingMode = PaddingMode.Valid)]
+internal partial class ConvValidK5;
+
+[Network, Input(8, 3, 5), Conv2D(5, 1)]
+internal partial class ConvK1;
+
+[Network, Input(2, 5, 5), Conv2D(3, 3, Padding = 2, Dilation = 2)]
+internal partial class ConvP2D2;
+
+// A one-row input: the top and bottom kernel rows only ever read padding.
+[Network, Input(2, 1, 5), Conv2D(3, 3, Padding = 1)]
+internal partial class ConvPaddingOnlyTaps;
+
+internal static class ConvNetworks
+{
+    public static IEnumerable<NetworkCase> Cases =>
+    [
+        new("ConvK3", () => new ConvK3(), new(new(1, 7, 9), ConvOracle.Explicit(2, 3, 3))),
+        new("ConvS2P1D2", () => new ConvS2P1D2(), new(new(3, 9, 7), ConvOracle.Explicit(4, 3, 3, strideHeight: 2, strideWidth: 2, padding: 1, dilation: 2))),
+        new("ConvS2P2D2", () => new ConvS2P2D2(), new(new(1, 7, 9), ConvOracle.Explicit(2, 3, 3, strideHeight: 2, strideWidth: 2, padding: 2, dilation: 2))),
+        new("ConvS2P0", () => new ConvS2P0(), new(new(2, 9, 9), ConvOracle.Explicit(1, 3, 3, strideHeight: 2, strideWidth: 2))),
+        new("ConvS3P2", () => new ConvS3P2(), new(new(2, 11, 5), ConvOracle.Explicit(5, 3, 3, strideHeight: 3, strideWidth: 3, padding: 2))),
+        new("ConvK3x2S2x1", () => new ConvK3x2S2x1(), new(new(3, 7, 9), ConvOracle.Explicit(8, 3, 2, strideHeight: 2, strideWidth: 1))),
+        new("ConvK2x4S1x3P1", () => new ConvK2x4S1x3P1(), new(new(5, 6, 11), ConvOracle.Explicit(3, 2, 4, strideHeight: 1, strideWidth: 3, padding: 1))),
+        new("ConvS3x2", () => new ConvS3x2(), new(new(1, 9, 11), ConvOracle.Explicit(2, 3, 3, strideHeight: 3, strideWidth: 2))),
+        new("ConvSameK4", () => new ConvSameK4(), new(new(2, 6, 7), ConvOracle.Same(3, 4, 4))),
+        new("ConvSameK2x3", () => new ConvSameK2x3(), new(new(1, 5, 8), ConvOracle.Same(2, 2, 3))),
+        new("ConvSameK3D2", () => new ConvSameK3D2(), new(new(3, 7, 9), ConvOracle.Same(2, 3, 3, dilation: 2))),
+        new("ConvValidK5", () => new ConvValidK5(), new(new(5, 8, 8), ConvOracle.Explicit(3, 5, 5))),
+        new("ConvK1", () => new ConvK1(), new(new(8, 3, 5), ConvOracle.Explicit(5, 1, 1))),
+        new("ConvP2D2", () => new ConvP2D2(), new(new(2, 5, 5), ConvOracle.Explicit(3, 3, 3, padding: 2, dilation: 2))),
+        new("ConvPaddingOnlyTaps", () => new ConvPaddingOnlyTaps(), new(new(2, 1, 5), ConvOracle.Explicit(3, 3, 3, padding: 1))),
+    ];
+}

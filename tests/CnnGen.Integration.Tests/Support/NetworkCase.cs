@@ -1,0 +1,40 @@
+using CnnGen.Integration.Tests.Networks;
+using CnnGen.Integration.Tests.Oracles;
+using CnnGen.Runtime;
+
+namespace CnnGen.Integration.Tests.Support;
+
+/// <summary>A generated network paired with the oracle that describes the same layers.</summary>
+internal sealed record NetworkCase(string Name, Func<INetwork> Create, OracleNetwork Oracle)
+{
+    /// <summary>Training-mode output is random, so the oracle describes only inference.</summary>
+    public bool HasDropout { get; init; }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>Every declared test network by name, for <c>[MemberData]</c>.</summary>
+internal static class NetworkCases
+{
+    public static readonly IReadOnlyDictionary<string, NetworkCase> ByName = ConvNetworks.Cases
+        .Concat(PoolNetworks.Cases)
+        .Concat(DenseNetworks.Cases)
+        .Concat(DropoutNetworks.Cases)
+        .Concat(ActivationNetworks.Cases)
+        .Concat(CompositeNetworks.Cases)
+        .Concat(BufferSharingNetworks.Cases)
+        .Concat(GemmSizeNetworks.Cases)
+        .Concat(ReferenceNetworks.Cases)
+        .ToDictionary(c => c.Name);
+
+    public static TheoryData<string> Names(Func<NetworkCase, bool>? filter = null)
+    {
+        var data = new TheoryData<string>();
+        foreach (NetworkCase network in ByName.Values.Where(filter ?? (_ => true)))
+        {
+            data.Add(network.Name);
+        }
+
+        return data;
+    }
+}
