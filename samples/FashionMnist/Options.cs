@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace FashionMnist;
+
+/// <summary>The command-line settings of one run.</summary>
+/// <param name="DataDirectory">Holds the four IDX files, plain or <c>.gz</c>.</param>
+/// <param name="Epochs">Passes over the training set.</param>
+/// <param name="OutputDirectory">Where the weights and the two PNGs go; created if missing.</param>
+/// <param name="Seed">Seeds the initial parameters, the shuffling and dropout.</param>
+/// <param name="BatchSize">Samples per Adam step.</param>
+/// <param name="LearningRate">Adam's initial learning rate, annealed to zero over the run along a cosine.</param>
+internal sealed record Options(
+    string DataDirectory,
+    int Epochs,
+    string OutputDirectory,
+    int Seed,
+    int BatchSize,
+    float LearningRate)
+{
+    /// <summary>The committed subset (samples/data), which the build copies next to the executable.</summary>
+    public static string SubsetDirectory => Path.Combine(AppContext.BaseDirectory, "data");
+
+    /// <summary>
+    /// The command line: <c>--data</c>, <c>--epochs</c>, <c>--out</c>, <c>--seed</c>, <c>--batch-size</c>,
+    /// <c>--learning-rate</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
+    /// that Ctrl+C cancels.
+    /// </summary>
+    public static RootCommand CreateCommand(Func<Options, CancellationToken, int> run)
+    {
+        // No DefaultValueFactory: help would show the build output path instead of saying what it is.
+        var data = new Option<string?>("--data")
+        {
+            Description = "Directory of the Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], ...), e.g. "
+                + "/usr/share/datasets/fashion-mnist for all 60,000 + 10,000 images. [default: the 6,000 + 2,000 image subset in samples/data]",
+        };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = "Passes over the training set.",
+            DefaultValueFactory = _ => 6,
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = "Output directory for the weights and the plots.",
+            DefaultValueFactory = _ => Path.Combine("artifacts", "fashion-mnist"),
+        };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed of the initial parameters, the shuffling and dropout.",
+            DefaultValueFactory = _ => 1,
+        };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Samples per optimizer step.",
+            DefaultValueFactory = _ => 64,
+        };
+        var learningRate = new Option<float>("--learning-rate")
+        {
+            Description = "Adam's initial learning rate (cosine-annealed to 0 over the epochs).",
+            DefaultValueFactory = _ => 1e-3f,
+        };
+        epochs.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
+        batchSize.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
+        learningRate.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<float>()));
+
+        var command = new RootCommand("Trains FashionNet, a CnnGen-generated CNN, on Fashion-MNIST; saves its weights and plots.")
+        {
+            data, epochs, output, seed, batchSize, learningRate,
+        };
+        command.SetAction((parseResult, cancellationToken) => Task.FromResult(run(
+            new Options(
+                parseResult.GetValue(data) ?? SubsetDirectory,
+                parseResult.GetValue(epochs),
+                parseResult.GetValue(output)!,
+                parseResult.GetValue(seed),
+                parseResult.GetValue(batchSize),
+                parseResult.GetValue(learningRate)),
+            cancellationToken)));
+        return command;
+    }
+
+    private static void RequirePositive(OptionResult result, double value)
+    {
+        if (!(value > 0))
+        {
+            result.AddError($"{result.Option.Name} must be positive (got {value}).");
+        }
+    }
+}

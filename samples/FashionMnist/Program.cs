@@ -1,0 +1,84 @@
+using CnnGen.Runtime.Training;
+using CnnGen.Runtime.Weights;
+using FashionMnist;
+using Spectre.Console;
+
+// Trains FashionNet (see FashionNet.cs: the whole network is those attributes) on Fashion-MNIST,
+// then saves its weights and two plots. `--help` lists the options.
+return Options.CreateCommand(Run).Parse(args).Invoke();
+
+static int Run(Options options, CancellationToken cancellationToken)
+{
+    if (Console.IsOutputRedirected)
+    {
+        AnsiConsole.Profile.Width = 200; // a log file has no width: don't wrap at Spectre's default of 80
+    }
+
+    AnsiConsole.WriteLine(FashionNet.Summary);
+    FashionMnistData data;
+    try
+    {
+        data = FashionMnistData.Load(options.DataDirectory);
+    }
+    catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]Cannot load the data:[/] {exception.Message}");
+        return 1;
+    }
+
+    AnsiConsole.WriteLine(
+        $"Data: {data.Train.Count:N0} training and {data.Test.Count:N0} test images from {Path.GetFullPath(options.DataDirectory)}, "
+        + $"normalised with the training set's mean {data.Mean:F4} and standard deviation {data.StandardDeviation:F4}.");
+    AnsiConsole.WriteLine(
+        $"Training: {options.Epochs} epoch(s), Adam, learning rate {options.LearningRate:G3} (cosine-annealed), batch {options.BatchSize}, seed {options.Seed}.");
+
+    var network = new FashionNet();
+    network.ResetParameters(options.Seed);
+    var trainer = new Trainer(new TrainerOptions
+    {
+        Epochs = options.Epochs,
+        BatchSize = options.BatchSize,
+        Seed = options.Seed,
+        CreateOptimizer = parameterCount => new Adam(parameterCount, options.LearningRate),
+        Schedule = new CosineAnnealingSchedule(period: options.Epochs),
+    });
+    var history = new TrainingHistory(data.Train.Count, options.BatchSize);
+    try
+    {
+        ProgressDisplay.Run(history, options.Epochs, display => trainer.Fit(network, data.Train, data.Test, display, display, cancellationToken));
+    }
+    catch (OperationCanceledException)
+    {
+        AnsiConsole.WriteLine("Training cancelled; nothing saved.");
+        return 130;
+    }
+
+    EpochResult last = history.Epochs[^1];
+    TimeSpan totalTime = history.Epochs.Aggregate(TimeSpan.Zero, (sum, result) => sum + result.Elapsed);
+    AnsiConsole.WriteLine(
+        $"Test accuracy after {history.Epochs.Count} epoch(s): {last.TestAccuracy:P2} (test loss {last.TestLoss:F4}); "
+        + $"{totalTime.TotalSeconds:F1} s, {totalTime.TotalSeconds / history.Epochs.Count:F1} s per epoch.");
+    ClassReport.Print(network, data.Test, FashionMnistData.ClassNames);
+
+    // Save, then prove the file by loading it into a fresh network and evaluating again.
+    Directory.CreateDirectory(options.OutputDirectory);
+    string weightsPath = Path.Combine(options.OutputDirectory, "fashion-net" + WeightFile.Extension);
+    WeightFile.Save(network, weightsPath);
+    var reloaded = new FashionNet();
+    WeightFile.Load(reloaded, weightsPath);
+    float reloadedAccuracy = trainer.Evaluate(reloaded, data.Test).Accuracy;
+    AnsiConsole.WriteLine($"Weights: {weightsPath} ({new FileInfo(weightsPath).Length:N0} bytes); reloaded, the test accuracy is {reloadedAccuracy:P2}.");
+
+    string curvePath = Path.Combine(options.OutputDirectory, "training-curve.png");
+    string filtersPath = Path.Combine(options.OutputDirectory, "conv1-filters.png");
+    Plots.SaveTrainingCurve(history, curvePath);
+    Plots.SaveFirstLayerFilters(network, "conv1.weight", filtersPath);
+    AnsiConsole.WriteLine($"Plots: {curvePath}, {filtersPath}");
+    if (reloadedAccuracy != last.TestAccuracy)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]The reloaded weights give {reloadedAccuracy:P2}, not {last.TestAccuracy:P2}.[/]");
+        return 2;
+    }
+
+    return 0;
+}
