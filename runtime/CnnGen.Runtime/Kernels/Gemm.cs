@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// Single-precision matrix multiply for the three operand layouts a CNN's forward and backward passes
+/// need. All matrices are row-major and contiguous, and each span must hold exactly its matrix;
+/// <c>accumulate</c> adds the product to C instead of overwriting it.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <listheader><term>Variant</term><description>Used by</description></listheader>
+/// <item><term>NN: C = A·B</term><description>conv forward (weights × im2col), dense input gradient (dY × W)</description></item>
+/// <item><term>NT: C = A·Bᵀ</term><description>dense forward (X × Wᵀ), conv weight gradient (dY × im2colᵀ)</description></item>
+/// <item><term>TN: C = Aᵀ·B</term><description>conv input gradient (Wᵀ × dY), dense weight gradient (dYᵀ × X)</description></item>
+/// </list>
+/// Every variant runs the same register-tiled micro-kernel (<see cref="GemmKernel512"/>, or the AVX2 or
+/// scalar one) under the cache-blocked <see cref="GemmDriver"/>; transposition only changes the strides
+/// the kernel reads A with and how B is packed. Two small-m shapes are bandwidth-bound streams instead:
+/// NT with at most eight rows of A (dense forward at batch 1..8) is a sweep of dot products
+/// (<see cref="GemmDot"/>), and NN/TN with one row (dense input gradient at batch 1) a sum of scaled rows
+/// (<see cref="GemmRowVector"/>). Scratch memory is per thread and reused, so calls after the first
+/// allocate nothing. Single-threaded.
+/// </remarks>
+public static class Gemm
+{
+    /// <summary>C[m, n] (+)= A[m, k] · B[k, n].</summary>
+    public static void MultiplyNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+    {
+        Validate(m, n, k, a.Length, b.Length, c.Length);
+        if (IsTrivial(m, n, k, c, accumulate))
+        {
+            return;
+        }
+
+        if (m == 1)
+        {
+            GemmRowVector.Run(n, k, a, b, c, accumulate);
+            return;
+        }
+
+        Run(m, n, k, ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, 1, ref MemoryMarshal.GetReference(c), accumulate);
+    }
+
+    /// <summary>C[m, n] (+)= A[m, k] · B[n, k]ᵀ.</summary>
+    public static void MultiplyNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+    {
+        Validate(m, n, k, a.Length, b.Length, c.Length);
+        if (IsTrivial(m, n, k, c, accumulate))
+        {
+            return;
+        }
+
+        if (GemmDot.Pays(m, k))
+        {
+            GemmDot.Run(m, n, k, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), accumulate);
+            return;
+        }
+
+        Run(m, n, k, ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), 1, k, ref MemoryMarshal.GetReference(c), accumulate);
+    }
+
+    /// <summary>C[m, n] (+)= A[k, m]ᵀ · B[k, n].</summary>
+    public static void MultiplyTN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+    {
+        Validate(m, n, k, a.Length, b.Length, c.Length);
+        if (IsTrivial(m, n, k, c, accumulate))
+        {
+            return;
+        }
+
+        if (m == 1)
+        {
+            GemmRowVector.Run(n, k, a, b, c, accumulate);
+            return;
+        }
+
+        Run(m, n, k, ref MemoryMarshal.GetReference(a), 1, m, ref MemoryMarshal.GetReference(b), n, 1, ref MemoryMarshal.GetReference(c), accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Run(
+        int m, int n, int k, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, nint bColumnStride, ref float c, bool accumulate)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            GemmDriver.Run<GemmKernel512>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            GemmDriver.Run<GemmKernel256>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate);
+        }
+        else
+        {
+            GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate);
+        }
+    }
+
+    // Empty products: nothing to do, except that k = 0 with overwrite means C = 0.
+    private static bool IsTrivial(int m, int n, int k, Span<float> c, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                c.Clear();
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private static void Validate(int m, int n, int k, int aLength, int bLength, int cLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        CheckLength(aLength, (long)m * k, "a", "m·k", m, n, k);
+        CheckLength(bLength, (long)k * n, "b", "k·n", m, n, k);
+        CheckLength(cLength, (long)m * n, "c", "m·n", m, n, k);
+    }
+
+    private static void CheckLength(int actual, long expected, string name, string formula, int m, int n, int k)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException(
+                $"Expected {formula} = {expected} floats for m={m}, n={n}, k={k}, but the span holds {actual}.", name);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// Per-thread scratch memory for kernels that need a work area (packed GEMM panels, per-position
+/// softmax reductions). Buffers grow on demand and are then reused, so a warm call allocates nothing;
+/// <c>ArrayPool</c> is avoided because renting may allocate.
+/// </summary>
+internal static class KernelScratch
+{
+    [ThreadStatic]
+    private static float[]? t_gemmPanel;
+
+    [ThreadStatic]
+    private static float[]? t_plane;
+
+    /// <summary>
+    /// At least <paramref name="length"/> floats for packed GEMM panels, 64-byte aligned so that no
+    /// Vector512 load of a packed row straddles two cache lines. Contents are unspecified.
+    /// </summary>
+    public static unsafe ref float GemmPanel(int length)
+    {
+        float[]? buffer = t_gemmPanel;
+        // 15 spare floats leave room to slide the start up to the next 64-byte boundary.
+        if (buffer is null || buffer.Length < length + 15)
+        {
+            buffer = t_gemmPanel = GC.AllocateUninitializedArray<float>(length + 15, pinned: true);
+        }
+
+        ref float start = ref MemoryMarshal.GetArrayDataReference(buffer);
+        nint misalignment = (nint)Unsafe.AsPointer(ref start) & 63;
+        return ref Unsafe.Add(ref start, ((64 - misalignment) & 63) / sizeof(float));
+    }
+
+    /// <summary>At least <paramref name="length"/> floats; contents are unspecified.</summary>
+    public static Span<float> Plane(int length)
+    {
+        float[]? buffer = t_plane;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = t_plane = GC.AllocateUninitializedArray<float>(length);
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+}
