@@ -23,10 +23,10 @@ namespace CnnGen.Runtime.Kernels;
 /// </remarks>
 internal static class GemmDriver
 {
-    /// <summary>kc: a 256 × 32 panel of B is 32 KB, two thirds of a Zen 5 L1 (48 KB).</summary>
+    /// <summary>kc: a 256 × 32 panel of B is 32 KB, two thirds of a 48 KB L1d (Zen 5; tuned there).</summary>
     public const int DepthBlock = 256;
 
-    /// <summary>nc: a 256 × 512 block of packed B is 512 KB, half of a Zen 4/5 L2.</summary>
+    /// <summary>nc: a 256 × 512 block of packed B is 512 KB, half of a 1 MB L2.</summary>
     public const int ColumnBlock = 512;
 
     /// <summary>Largest Rows × Columns of any kernel, for the stack tile that ragged tiles go through.</summary>
@@ -52,10 +52,11 @@ internal static class GemmDriver
     {
         int tileRows = TKernel.Rows;
         int tileColumns = TKernel.Columns;
-        Span<float> edgeTile = stackalloc float[MaxTileSize];
+        Span<float> raggedTile = stackalloc float[MaxTileSize];
 
-        // With one row block nothing reuses a packed copy of B, so full panels are read where they lie
-        // (batch-1 dense layers stream B exactly once); only a ragged last panel is packed, for padding.
+        // With one row tile (m ≤ MR: small-batch dense gradients, few-channel convolutions) nothing would
+        // reuse a packed copy of B, so full panels are read where they lie; only a ragged last panel is
+        // packed, to pad it with zeros.
         bool readBInPlace = bColumnStride == 1 && m <= tileRows;
         ref float packed = ref KernelScratch.GemmPanel(DepthBlock * ColumnBlock);
 
@@ -103,8 +104,8 @@ internal static class GemmDriver
                         }
                         else
                         {
-                            RunEdgeTile<TKernel>(
-                                rows, columns, depth, ref aSliver, aRowStride, aDepthStride, ref bPanel, bStep, ref cTile, n, add, edgeTile);
+                            RunRaggedTile<TKernel>(
+                                rows, columns, depth, ref aSliver, aRowStride, aDepthStride, ref bPanel, bStep, ref cTile, n, add, raggedTile);
                         }
                     }
                 }
@@ -117,7 +118,7 @@ internal static class GemmDriver
     /// <paramref name="tile"/> and only the <paramref name="rows"/> × <paramref name="columns"/> corner is
     /// copied. (Short tiles at the bottom edge need no copy; the kernel stores only the rows C has.)
     /// </summary>
-    private static void RunEdgeTile<TKernel>(
+    private static void RunRaggedTile<TKernel>(
         int rows,
         int columns,
         int depth,

@@ -17,8 +17,9 @@ internal static class KernelScratch
     private static float[]? t_plane;
 
     /// <summary>
-    /// At least <paramref name="length"/> floats for packed GEMM panels, 64-byte aligned so that no
-    /// Vector512 load of a packed row straddles two cache lines. Contents are unspecified.
+    /// At least <paramref name="length"/> floats for packed GEMM panels (512 KB per thread for the
+    /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
+    /// lines. Pinned, so the alignment holds for the array's lifetime. Contents are unspecified.
     /// </summary>
     public static unsafe ref float GemmPanel(int length)
     {
