@@ -7,9 +7,24 @@ namespace CnnGen.Parity.Tests.Reference;
 /// </summary>
 public abstract record Layer
 {
-    /// <summary><c>nn.Conv2d(in, out, kernel, stride, padding, dilation, bias)</c>; square kernel, zero padding.
-    /// Parameters: weight [out, in, k, k], then bias [out].</summary>
-    public sealed record Conv2d(int InChannels, int OutChannels, int Kernel, int Stride = 1, int Padding = 0, int Dilation = 1, bool Bias = true) : Layer;
+    /// <summary>
+    /// <c>nn.Conv2d(in, out, (kernel, kernelWidth ?? kernel), (stride, strideWidth ?? stride), padding, dilation, bias)</c>
+    /// with zero padding: <paramref name="Padding"/> on every side, or PyTorch's <c>padding="same"</c> when
+    /// <paramref name="Same"/> is set (stride 1; an odd total padding puts the extra row/column after).
+    /// <paramref name="Kernel"/> and <paramref name="Stride"/> are the height (and, by default, the width) values.
+    /// Parameters: weight [out, in, kernel, kernelWidth], then bias [out].
+    /// </summary>
+    public sealed record Conv2d(
+        int InChannels,
+        int OutChannels,
+        int Kernel,
+        int Stride = 1,
+        int Padding = 0,
+        int Dilation = 1,
+        bool Bias = true,
+        int? KernelWidth = null,
+        int? StrideWidth = null,
+        bool Same = false) : Layer;
 
     /// <summary><c>nn.MaxPool2d(kernel, stride ?? kernel, padding)</c>.</summary>
     public sealed record MaxPool2d(int Kernel, int? Stride = null, int Padding = 0) : Layer;

@@ -15,10 +15,18 @@ public sealed record TorchOutput(float[] Values, long[] Shape);
 /// <param name="InputGradient">d loss / d input, same layout as the input.</param>
 public sealed record TorchBackward(float Loss, float[] Logits, float[] ParameterGradients, float[] InputGradient);
 
+/// <summary>Result of <see cref="TorchReference.Backward"/>: a forward pass and one vector–Jacobian product.</summary>
+/// <param name="Output">The network output, flattened.</param>
+/// <param name="Shape">The output's shape.</param>
+/// <param name="ParameterGradients">Every parameter's <c>.grad</c>, concatenated in <c>parameters()</c> order.</param>
+/// <param name="InputGradient">d loss / d input, same layout as the input.</param>
+public sealed record TorchVectorJacobian(float[] Output, long[] Shape, float[] ParameterGradients, float[] InputGradient);
+
 /// <summary>Result of a few optimizer steps.</summary>
 /// <param name="Parameters">All parameters after the last step, flat, in <c>parameters()</c> order.</param>
 /// <param name="Losses">The loss computed in each step (before that step's update).</param>
-public sealed record TorchTraining(float[] Parameters, float[] Losses);
+/// <param name="Gradients">Each step's parameter gradients (the ones that step applied), flat in <c>parameters()</c> order.</param>
+public sealed record TorchTraining(float[] Parameters, float[] Losses, IReadOnlyList<float[]> Gradients);
 
 /// <summary>
 /// A PyTorch (libtorch via TorchSharp) reference implementation of a sequential network, for
@@ -53,6 +61,22 @@ public sealed class TorchReference : IDisposable
     {
     }
 
+    /// <summary>
+    /// Builds the model right after <c>torch.manual_seed(<paramref name="seed"/>)</c>, so its default
+    /// (PyTorch) initialization is reproducible. The global generator is shared: callers running in
+    /// parallel must be serialized (see <see cref="TorchCollection"/>).
+    /// </summary>
+    public TorchReference(int seed, IEnumerable<Layer> layers)
+        : this(SeedThen(seed, layers))
+    {
+    }
+
+    /// <inheritdoc cref="TorchReference(int, IEnumerable{Layer})"/>
+    public TorchReference(int seed, params Layer[] layers)
+        : this(seed, (IEnumerable<Layer>)layers)
+    {
+    }
+
     /// <summary>The layer description this model was built from.</summary>
     public IReadOnlyList<Layer> Layers { get; }
 
@@ -75,7 +99,12 @@ public sealed class TorchReference : IDisposable
     /// <summary>Builds the torch.nn module for one layer description.</summary>
     public static TorchModule Build(Layer layer) => layer switch
     {
-        Layer.Conv2d c => nn.Conv2d(c.InChannels, c.OutChannels, c.Kernel, stride: c.Stride, padding: c.Padding, dilation: c.Dilation, bias: c.Bias),
+        Layer.Conv2d { Same: true } c => nn.Conv2d(
+            c.InChannels, c.OutChannels, (c.Kernel, c.KernelWidth ?? c.Kernel), Padding.Same,
+            stride: (c.Stride, c.StrideWidth ?? c.Stride), dilation: (c.Dilation, c.Dilation), bias: c.Bias),
+        Layer.Conv2d c => nn.Conv2d(
+            c.InChannels, c.OutChannels, (c.Kernel, c.KernelWidth ?? c.Kernel),
+            stride: (c.Stride, c.StrideWidth ?? c.Stride), padding: (c.Padding, c.Padding), dilation: (c.Dilation, c.Dilation), bias: c.Bias),
         Layer.MaxPool2d m => nn.MaxPool2d(m.Kernel, stride: m.Stride ?? m.Kernel, padding: m.Padding),
         Layer.AvgPool2d a => nn.AvgPool2d(a.Kernel, stride: a.Stride ?? a.Kernel, padding: a.Padding, count_include_pad: a.CountIncludePad),
         Layer.Flatten => nn.Flatten(),
@@ -159,6 +188,26 @@ public sealed class TorchReference : IDisposable
         return new TorchBackward(loss.item<float>(), ToArray(logits), ReadGradients(), ToArray(x.grad!));
     }
 
+    /// <summary>
+    /// Forward in the current mode, then backward of the linear loss <c>L = Σ output ⊙ outputGradient</c>,
+    /// i.e. a vector–Jacobian product with dL/doutput = <paramref name="outputGradient"/> (same layout as
+    /// the output). Gradients are fresh (zeroed first), not accumulated.
+    /// </summary>
+    public TorchVectorJacobian Backward(float[] input, long[] inputShape, float[] outputGradient)
+    {
+        using var scope = NewDisposeScope();
+        model.zero_grad();
+        var x = Input(input, inputShape, requiresGrad: true);
+        var y = model.call(x);
+        if (y.numel() != outputGradient.Length)
+        {
+            throw new ArgumentException($"The output has {y.numel()} values but the output gradient {outputGradient.Length}.", nameof(outputGradient));
+        }
+
+        y.backward([tensor(outputGradient, y.shape, dtype: ScalarType.Float32)]);
+        return new TorchVectorJacobian(ToArray(y), y.shape.ToArray(), ReadGradients(), ToArray(x.grad!));
+    }
+
     /// <summary>All parameters' current <c>.grad</c>, flat in <c>parameters()</c> order (zeros where none).</summary>
     public float[] ReadGradients()
     {
@@ -207,17 +256,26 @@ public sealed class TorchReference : IDisposable
     private TorchTraining Train(optim.Optimizer optimizer, float[] input, long[] inputShape, long[] targets, int steps)
     {
         var losses = new float[steps];
+        var gradients = new float[steps][];
         for (var s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var loss = CrossEntropy(model.call(Input(input, inputShape, requiresGrad: false)), targets);
             loss.backward();
+            gradients[s] = ReadGradients();
             optimizer.step();
             losses[s] = loss.item<float>();
         }
 
-        return new TorchTraining(GetParameters(), losses);
+        return new TorchTraining(GetParameters(), losses, gradients);
+    }
+
+    private static IEnumerable<Layer> SeedThen(int seed, IEnumerable<Layer> layers)
+    {
+        LibTorchBootstrap.EnsureInitialized();
+        manual_seed(seed);
+        return layers;
     }
 
     private static Tensor CrossEntropy(Tensor logits, long[] targets)

@@ -3,6 +3,7 @@ using CnnGen.Parity.Tests.Reference;
 namespace CnnGen.Parity.Tests.Smoke;
 
 /// <summary>Checks <see cref="TorchReference"/> against hand computations and textbook optimizer updates.</summary>
+[Collection(TorchCollection.Name)]
 public class TorchReferenceTests
 {
     private static float[] Arange(int n) => Enumerable.Range(0, n).Select(i => (float)i).ToArray();

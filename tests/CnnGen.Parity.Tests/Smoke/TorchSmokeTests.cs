@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace CnnGen.Parity.Tests.Smoke;
 
 /// <summary>libtorch loads and computes basic things we can check by hand.</summary>
+[Collection(TorchCollection.Name)]
 public class TorchSmokeTests
 {
     [Fact]
