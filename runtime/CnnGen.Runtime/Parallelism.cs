@@ -20,7 +20,7 @@ public static class Parallelism
     [ThreadStatic]
     private static bool _insideParallelRegion;
 
-    /// <summary>Threads used by <see cref="For"/>, including the caller: at least 1.</summary>
+    /// <summary>Threads used by <see cref="For(int, Action{int, int, int})"/>, including the caller: at least 1.</summary>
     public static int ThreadCount
     {
         get => _threadCount;
@@ -49,15 +49,23 @@ public static class Parallelism
     /// <summary>
     /// Runs <paramref name="body"/> over <c>[0, count)</c> split into at most <see cref="ThreadCount"/>
     /// contiguous chunks; <c>worker</c> is the chunk's index, unique while the call runs, for
-    /// per-thread scratch. Returns when every chunk is done; an exception in a chunk is rethrown.
+    /// per-thread scratch. Returns the number of chunks (workers) used, once every chunk is done;
+    /// an exception in a chunk is rethrown.
     /// </summary>
-    public static void For(int count, Action<int, int, int> body)
+    public static int For(int count, Action<int, int, int> body) => For(count, int.MaxValue, body);
+
+    /// <summary>
+    /// As <see cref="For(int, Action{int, int, int})"/>, using at most <paramref name="maxWorkers"/>
+    /// workers: callers that sized per-worker scratch for a thread count pass it here, so a
+    /// concurrent change of <see cref="ThreadCount"/> cannot hand out a worker index they lack.
+    /// </summary>
+    public static int For(int count, int maxWorkers, Action<int, int, int> body)
     {
-        int threads = Math.Min(_threadCount, count);
+        int threads = Math.Min(Math.Min(_threadCount, maxWorkers), count);
         if (threads <= 1 || _insideParallelRegion)
         {
             body(0, 0, count);
-            return;
+            return 1;
         }
 
         lock (Gate)
@@ -92,6 +100,8 @@ public static class Parallelism
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             }
+
+            return threads;
         }
     }
 

@@ -26,6 +26,13 @@ internal sealed class ConvEmitter : LayerEmitter
         int columns = layer.PatchSize * layer.Output.PlaneSize;
         yield return new LayerBuffer(ColumnsField(layer), columns, BufferLifetime.CachedForBackward);
         yield return new LayerBuffer(ColumnsField(layer) + "Gradient", columns, BufferLifetime.BackwardScratch);
+        yield return new LayerBuffer(PartialGradientField(layer), layer.ParameterCount, BufferLifetime.WorkerGradient);
+    }
+
+    public override IEnumerable<string> ParallelBodies(LayerPlan layer)
+    {
+        yield return $"_{layer.Name}ForwardSamples";
+        yield return $"_{layer.Name}BackwardSamples";
     }
 
     public override string Describe(LayerPlan layer)
@@ -43,11 +50,15 @@ internal sealed class ConvEmitter : LayerEmitter
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
         w.Open(ForwardSignature(layer));
+        w.Line($"{ParallelFor(layer.MethodName + "ForwardSamples")};");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward.</summary>");
+        w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
         w.Line($"{Code.ReadOnlySpan} weight = SpanOf(_parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
         w.Line($"{Code.ReadOnlySpan} bias = SpanOf(_parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
-        w.Line($"int columnsStride = training ? {Int(columns)} : 0; // training keeps every sample's columns for backward");
-        w.Open("for (int n = 0; n < batchSize; n++)");
-        w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, n * columnsStride, {Int(columns)});");
+        w.Open("for (int n = start; n < end; n++)");
+        w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, (_training ? n : worker) * {Int(columns)}, {Int(columns)});");
         w.Line($"{layer.MethodName}Im2Col({EmitContext.Sample(context.InputOf(layer).ValueField, layer.Input.Size)}, columns);");
         w.Line($"{Code.Span} output = {EmitContext.Sample(context.OutputOf(layer).ValueField, layer.Output.Size)};");
         w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
@@ -63,11 +74,28 @@ internal sealed class ConvEmitter : LayerEmitter
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
         w.Open(BackwardSignature(layer));
+        w.Line($"int workers = {ParallelFor(layer.MethodName + "BackwardSamples")};");
+        w.Line($"{Code.Span} parameterGradient = SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.ParameterCount)});");
+        w.Open("for (int worker = 1; worker < workers; worker++)");
+        w.Line($"{Code.ReadOnlySpan} partial = SpanOf({PartialGradientField(layer)}, (worker - 1) * {Int(layer.ParameterCount)}, {Int(layer.ParameterCount)});");
+        w.Line($"{Code.TensorPrimitives}Add(parameterGradient, partial, parameterGradient);");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Samples [start, end) on one worker; workers after the first accumulate weight and bias gradients apart.</summary>");
+        w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
         w.Line($"{Code.ReadOnlySpan} weight = SpanOf(_parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
-        w.Line($"{Code.Span} weightGradient = SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
-        w.Line($"{Code.Span} biasGradient = SpanOf(_gradients, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
-        w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, 0, {Int(columns)});");
-        w.Open("for (int n = 0; n < batchSize; n++)");
+        w.Line($"{Code.Span} parameterGradient = worker == 0");
+        w.Line($"    ? SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.ParameterCount)})");
+        w.Line($"    : SpanOf({PartialGradientField(layer)}, (worker - 1) * {Int(layer.ParameterCount)}, {Int(layer.ParameterCount)});");
+        w.Open("if (worker != 0)");
+        w.Line("parameterGradient.Clear();");
+        w.Close();
+        w.Line();
+        w.Line($"{Code.Span} weightGradient = parameterGradient.Slice(0, {Int(layer.WeightCount)});");
+        w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
+        w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
+        w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.ReadOnlySpan} outputGradient = {EmitContext.Sample(context.OutputOf(layer).GradientField, layer.Output.Size)};");
         w.Line($"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
         w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
@@ -84,6 +112,8 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         EmitCol2Im(w, layer);
     }
+
+    private static string PartialGradientField(LayerPlan layer) => "_" + layer.Name + "WorkerGradients";
 
     private static string ColumnsField(LayerPlan layer) => "_" + layer.Name + "Columns";
 

@@ -26,7 +26,7 @@ internal sealed class DropoutEmitter : LayerEmitter
         string output = EmitContext.Batch(context.OutputOf(layer).ValueField, size);
         w.Open(ForwardSignature(layer));
         w.Line($"{EmitContext.Batch(context.InputOf(layer).ValueField, size)}.CopyTo({output});");
-        w.Open("if (training)");
+        w.Open("if (_training)");
         w.Line($"{Code.Kernels}Dropout.Forward({output}, {EmitContext.Batch(MaskField(layer), size)}, {Float(layer.Probability)}, Random);");
         w.Close();
         w.Close();

@@ -6,14 +6,17 @@ namespace CnnGen.Generator.Emit;
 /// <summary>How long a layer's private buffer lives, which decides how big it is.</summary>
 internal enum BufferLifetime
 {
-    /// <summary>Kept per sample while training (backward reads it); one sample at inference.</summary>
+    /// <summary>Kept per sample while training (backward reads it); one per worker thread at inference.</summary>
     CachedForBackward,
 
     /// <summary>Per sample, training only (dropout masks).</summary>
     TrainingBatch,
 
-    /// <summary>One sample, used inside backward only.</summary>
+    /// <summary>One per worker thread, used inside backward only.</summary>
     BackwardScratch,
+
+    /// <summary>One per worker thread but the first, which writes straight into <c>Gradients</c>.</summary>
+    WorkerGradient,
 }
 
 /// <summary>A private buffer a layer needs besides its input and output tensors.</summary>

@@ -5,10 +5,11 @@ using CnnGen.Generator.Planning;
 namespace CnnGen.Generator.Emit;
 
 /// <summary>
-/// Emits one layer kind's forward and backward methods side by side (llm.c style). Forward methods
-/// are <c>{Name}Forward(int batchSize, bool training)</c>; backward methods are
-/// <c>{Name}Backward(int batchSize)</c>, plus <c>bool computeInputGradient</c> for the layer that reads the
-/// network input, whose gradient is computed only on request.
+/// Emits one layer kind's forward and backward methods side by side (llm.c style):
+/// <c>{Name}Forward(int batchSize)</c> and <c>{Name}Backward(int batchSize)</c>. They read the mode
+/// from <c>_training</c>, and the layer that reads the network input computes its input gradient
+/// only when <c>_computeInputGradient</c> is set. Per-sample work runs through
+/// <c>Parallelism.For</c> with a delegate cached in a field named by <see cref="ParallelBodies"/>.
 /// </summary>
 internal abstract class LayerEmitter
 {
@@ -25,6 +26,9 @@ internal abstract class LayerEmitter
     /// <summary>Private buffers beyond the input and output tensors.</summary>
     public virtual IEnumerable<LayerBuffer> Buffers(LayerPlan layer) => EmitContext.NoBuffers;
 
+    /// <summary>Fields caching the per-sample delegates this layer hands to <c>Parallelism.For</c>.</summary>
+    public virtual IEnumerable<string> ParallelBodies(LayerPlan layer) => System.Array.Empty<string>();
+
     /// <summary>One line that says what the layer does, after its shape comment.</summary>
     public abstract string Describe(LayerPlan layer);
 
@@ -32,15 +36,11 @@ internal abstract class LayerEmitter
 
     public abstract void EmitBackward(SourceWriter writer, LayerPlan layer, EmitContext context);
 
-    /// <summary>The backward signature; the layer reading the network input takes the request flag.</summary>
-    protected static string BackwardSignature(LayerPlan layer) => layer.ReadsNetworkInput
-        ? $"private void {layer.MethodName}Backward(int batchSize, bool computeInputGradient)"
-        : $"private void {layer.MethodName}Backward(int batchSize)";
+    protected static string BackwardSignature(LayerPlan layer) => $"private void {layer.MethodName}Backward(int batchSize)";
 
-    protected static string ForwardSignature(LayerPlan layer) =>
-        $"private void {layer.MethodName}Forward(int batchSize, bool training)";
+    protected static string ForwardSignature(LayerPlan layer) => $"private void {layer.MethodName}Forward(int batchSize)";
 
-    /// <summary>Opens <c>if (computeInputGradient)</c> around input-gradient code of the first layer; returns whether it did.</summary>
+    /// <summary>Opens <c>if (_computeInputGradient)</c> around input-gradient code of the first layer; returns whether it did.</summary>
     protected static bool OpenInputGradientGuard(SourceWriter writer, LayerPlan layer)
     {
         if (!layer.ReadsNetworkInput)
@@ -48,7 +48,14 @@ internal abstract class LayerEmitter
             return false;
         }
 
-        writer.Open("if (computeInputGradient)");
+        writer.Open("if (_computeInputGradient)");
         return true;
     }
+
+    /// <summary>
+    /// <c>Parallelism.For(batchSize, _workers, _conv1ForwardSamples ??= Conv1ForwardSamples)</c>:
+    /// at most as many workers as the per-worker buffers were sized for.
+    /// </summary>
+    protected static string ParallelFor(string body) =>
+        $"{Code.Runtime}Parallelism.For(batchSize, _workers, _{char.ToLowerInvariant(body[0])}{body.Substring(1)} ??= {body})";
 }

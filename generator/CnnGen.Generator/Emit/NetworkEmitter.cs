@@ -105,6 +105,13 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _parameters = CreateParameters(seed: 0);");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private int _cachedBatchSize; // samples cached by the last training-mode forward, 0 when none");
+        w.Line("private bool _training; // the mode of the forward pass under way");
+        w.Line("private int _workers = 1; // worker threads the per-worker buffers are sized for");
+        w.Line("private bool _computeInputGradient; // whether the backward pass under way wants dLoss/dInput");
+        foreach (string field in plan.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).ParallelBodies(layer)))
+        {
+            w.Line($"private global::System.Action<int, int, int>? {field};");
+        }
         foreach (TensorPlan tensor in plan.Tensors)
         {
             w.Line($"private float[] {tensor.ValueField} = global::System.Array.Empty<float>();");
@@ -155,10 +162,11 @@ internal static class NetworkEmitter
         w.Line();
         w.Open($"private void RunForward({Code.ReadOnlySpan} input, {Code.Span} output, int batchSize, bool training)");
         w.Line("EnsureBuffers(batchSize, training);");
+        w.Line("_training = training;");
         w.Line($"input.CopyTo({plan.Tensors[0].ValueField});");
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.Kind != LayerKind.Flatten))
         {
-            w.Line($"{layer.MethodName}Forward(batchSize, training);");
+            w.Line($"{layer.MethodName}Forward(batchSize);");
         }
 
         w.Line($"{EmitContext.Batch(plan.Tensors[plan.OutputTensor].ValueField, plan.OutputLength)}.CopyTo(output);");
@@ -191,11 +199,10 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line($"outputGradient.CopyTo({plan.Tensors[plan.OutputTensor].GradientField});");
+        w.Line("_computeInputGradient = wantsInputGradient;");
         foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.Kind != LayerKind.Flatten))
         {
-            w.Line(layer.ReadsNetworkInput
-                ? $"{layer.MethodName}Backward(batchSize, wantsInputGradient);"
-                : $"{layer.MethodName}Backward(batchSize);");
+            w.Line($"{layer.MethodName}Backward(batchSize);");
         }
 
         w.Open("if (wantsInputGradient)");
@@ -235,6 +242,7 @@ internal static class NetworkEmitter
     {
         w.Line("/// <summary>Grows the buffers for <paramref name=\"batchSize\"/> samples; after warm-up this allocates nothing.</summary>");
         w.Open("private void EnsureBuffers(int batchSize, bool training)");
+        w.Line($"int threads = _workers = {Code.Runtime}Parallelism.ThreadCount;");
         foreach (TensorPlan tensor in plan.Tensors)
         {
             w.Line($"Grow(ref {tensor.ValueField}, batchSize * {Int(tensor.Size)});");
@@ -242,7 +250,7 @@ internal static class NetworkEmitter
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.CachedForBackward))
         {
-            w.Line($"Grow(ref {buffer.Field}, (training ? batchSize : 1) * {Int(buffer.SampleSize)});");
+            w.Line($"Grow(ref {buffer.Field}, (training ? batchSize : threads) * {Int(buffer.SampleSize)});");
         }
 
         w.Open("if (training)");
@@ -253,8 +261,13 @@ internal static class NetworkEmitter
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime != BufferLifetime.CachedForBackward))
         {
-            string count = buffer.Lifetime == BufferLifetime.TrainingBatch ? "batchSize * " : string.Empty;
-            w.Line($"Grow(ref {buffer.Field}, {count}{Int(buffer.SampleSize)});");
+            string count = buffer.Lifetime switch
+            {
+                BufferLifetime.TrainingBatch => "batchSize",
+                BufferLifetime.BackwardScratch => "threads",
+                _ => "(threads - 1)",
+            };
+            w.Line($"Grow(ref {buffer.Field}, {count} * {Int(buffer.SampleSize)});");
         }
 
         w.Close();

@@ -19,6 +19,12 @@ internal sealed class PoolEmitter : LayerEmitter
 
     private const int MaxUnrolledWindow = 64;
 
+    public override IEnumerable<string> ParallelBodies(LayerPlan layer)
+    {
+        yield return $"_{layer.Name}ForwardSamples";
+        yield return $"_{layer.Name}BackwardSamples";
+    }
+
     public override string Describe(LayerPlan layer) =>
         $"{Int(layer.Vertical.Kernel)}×{Int(layer.Horizontal.Kernel)} window, stride {Int(layer.Vertical.Stride)}";
 
@@ -26,6 +32,10 @@ internal sealed class PoolEmitter : LayerEmitter
     {
         bool isMax = layer.Kind == LayerKind.MaxPool2D;
         w.Open(ForwardSignature(layer));
+        w.Line($"{ParallelFor(layer.MethodName + "ForwardSamples")};");
+        w.Close();
+        w.Line();
+        w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
         OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).ValueField, "output", inputGradientField: null);
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
@@ -57,6 +67,15 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Open(BackwardSignature(layer));
         bool guarded = OpenInputGradientGuard(w, layer);
         w.Line($"{EmitContext.Batch(context.InputOf(layer).GradientField, layer.Input.Size)}.Clear(); // windows may overlap or skip pixels");
+        w.Line($"{ParallelFor(layer.MethodName + "BackwardSamples")};");
+        if (guarded)
+        {
+            w.Close();
+        }
+
+        w.Close();
+        w.Line();
+        w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
         OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).GradientField, "outputGradient", context.InputOf(layer).GradientField);
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
@@ -83,11 +102,6 @@ internal sealed class PoolEmitter : LayerEmitter
         }
 
         CloseWindowLoops(w);
-        if (guarded)
-        {
-            w.Close();
-        }
-
         w.Close();
         w.Line();
     }
@@ -101,7 +115,7 @@ internal sealed class PoolEmitter : LayerEmitter
     {
         AxisGeometry v = layer.Vertical, h = layer.Horizontal;
         int inputPlane = layer.Input.PlaneSize, outputPlane = layer.Output.PlaneSize;
-        w.Open("for (int n = 0; n < batchSize; n++)");
+        w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.ReadOnlySpan} input = {EmitContext.Sample(inputField, layer.Input.Size)};");
         w.Line($"var {outputName} = {EmitContext.Sample(outputField, layer.Output.Size)};");
         if (inputGradientField is not null)
