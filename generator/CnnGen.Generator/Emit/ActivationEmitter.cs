@@ -15,7 +15,7 @@ internal sealed class ActivationEmitter : LayerEmitter
 
     public override string Describe(LayerPlan layer)
     {
-        string where = layer.InPlace ? "in place" : "into its own buffer";
+        string where = layer.FusedIntoProducer ? "fused into the convolution above" : layer.InPlace ? "in place" : "into its own buffer";
         string over = layer.Kind == LayerKind.Softmax && layer.Input.IsImage ? " over channels at each pixel" : string.Empty;
         return $"{layer.Kind}{over}, {where}";
     }
@@ -76,8 +76,20 @@ internal sealed class ActivationEmitter : LayerEmitter
         w.Line();
     }
 
+    /// <summary><c>Relu.Forward(sample)</c>: the activation on one sample, for a producer that fuses it.</summary>
+    public static string SampleForward(LayerKind kind, string sample, LayerPlan producer) => kind == LayerKind.Softmax
+        ? $"{Code.Kernels}Softmax.Forward({sample}, {SoftmaxGroups(producer.Output)});"
+        : $"{Code.Kernels}{kind}.Forward({sample});";
+
+    /// <summary><c>Relu.Backward(output, gradient)</c> on one sample, turning dOutput into dPreActivation in place.</summary>
+    public static string SampleBackward(LayerKind kind, string output, string gradient, LayerPlan producer) => kind == LayerKind.Softmax
+        ? $"{Code.Kernels}Softmax.Backward({output}, {gradient}, {SoftmaxGroups(producer.Output)});"
+        : $"{Code.Kernels}{kind}.Backward({output}, {gradient});";
+
+    private static string SoftmaxGroups(LayerPlan layer) => SoftmaxGroups(layer.Input);
+
     /// <summary>Softmax runs over dim 1 as <c>nn.Softmax(dim=1)</c>: channels, at each pixel of an image.</summary>
-    private static string SoftmaxGroups(LayerPlan layer) => layer.Input.IsImage
-        ? $"{Int(layer.Input.Channels)}, {Int(layer.Input.PlaneSize)}"
-        : $"{Int(layer.Input.Size)}, 1";
+    private static string SoftmaxGroups(Shapes.TensorShape input) => input.IsImage
+        ? $"{Int(input.Channels)}, {Int(input.PlaneSize)}"
+        : $"{Int(input.Size)}, 1";
 }

@@ -42,7 +42,8 @@ internal sealed class ConvEmitter : LayerEmitter
         string padding = v.PaddingBefore == v.PaddingAfter && h.PaddingBefore == h.PaddingAfter && v.PaddingBefore == h.PaddingBefore
             ? Int(v.PaddingBefore)
             : $"(top {Int(v.PaddingBefore)}, bottom {Int(v.PaddingAfter)}, left {Int(h.PaddingBefore)}, right {Int(h.PaddingAfter)})";
-        return $"{Int(v.Kernel)}×{Int(h.Kernel)} kernel, stride {stride}, padding {padding}, dilation {Int(v.Dilation)}";
+        string fused = layer.FusedActivation is { } activation ? $", then {activation} on each sample" : string.Empty;
+        return $"{Int(v.Kernel)}×{Int(h.Kernel)} kernel, stride {stride}, padding {padding}, dilation {Int(v.Dilation)}{fused}";
     }
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
@@ -63,6 +64,11 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} output = {EmitContext.Sample(context.OutputOf(layer).ValueField, layer.Output.Size)};");
         w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
         w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
+        if (layer.FusedActivation is { } activation)
+        {
+            w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
+        }
+
         w.Close();
         w.Close();
         w.Line();
@@ -96,7 +102,12 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
         w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
         w.Open("for (int n = start; n < end; n++)");
-        w.Line($"{Code.ReadOnlySpan} outputGradient = {EmitContext.Sample(context.OutputOf(layer).GradientField, layer.Output.Size)};");
+        w.Line($"{Code.Span} outputGradient = {EmitContext.Sample(context.OutputOf(layer).GradientField, layer.Output.Size)};");
+        if (layer.FusedActivation is { } activation)
+        {
+            w.Line(ActivationEmitter.SampleBackward(activation, EmitContext.Sample(context.OutputOf(layer).ValueField, layer.Output.Size), "outputGradient", layer));
+        }
+
         w.Line($"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
         w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
         bool guarded = OpenInputGradientGuard(w, layer);

@@ -36,6 +36,12 @@ internal static class NetworkEmitter
         {
             LayerEmitter emitter = LayerEmitter.For(layer.Kind);
             w.Line($"// {layer.Name}: {layer.Input.ToBatchedString()} -> {layer.Output.ToBatchedString()}; {emitter.Describe(layer)}");
+            if (layer.FusedIntoProducer)
+            {
+                w.Line();
+                continue;
+            }
+
             emitter.EmitForward(w, layer, context);
             emitter.EmitBackward(w, layer, context);
         }
@@ -164,7 +170,7 @@ internal static class NetworkEmitter
         w.Line("EnsureBuffers(batchSize, training);");
         w.Line("_training = training;");
         w.Line($"input.CopyTo({plan.Tensors[0].ValueField});");
-        foreach (LayerPlan layer in plan.Layers.Where(layer => layer.Kind != LayerKind.Flatten))
+        foreach (LayerPlan layer in plan.Layers.Where(layer => layer.HasOwnCode))
         {
             w.Line($"{layer.MethodName}Forward(batchSize);");
         }
@@ -200,7 +206,7 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"outputGradient.CopyTo({plan.Tensors[plan.OutputTensor].GradientField});");
         w.Line("_computeInputGradient = wantsInputGradient;");
-        foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.Kind != LayerKind.Flatten))
+        foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.HasOwnCode))
         {
             w.Line($"{layer.MethodName}Backward(batchSize);");
         }

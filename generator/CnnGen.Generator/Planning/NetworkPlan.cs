@@ -69,6 +69,15 @@ internal sealed record LayerPlan(
 
     public double Probability { get; init; }
 
+    /// <summary>Conv2D: the activation that directly follows in place, run inside the conv's per-sample loop.</summary>
+    public LayerKind? FusedActivation { get; init; }
+
+    /// <summary>Activations: run by the producing Conv2D's code (see <see cref="FusedActivation"/>), so no code of their own.</summary>
+    public bool FusedIntoProducer { get; init; }
+
+    /// <summary>Flatten and fused activations emit no code of their own.</summary>
+    public bool HasOwnCode => Kind != LayerKind.Flatten && !FusedIntoProducer;
+
     public bool InPlace => InputTensor == OutputTensor;
 
     /// <summary>True for the first layer, whose input gradient is only computed on request.</summary>

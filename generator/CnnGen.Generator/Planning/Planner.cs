@@ -47,6 +47,13 @@ internal static class Planner
                 layer = layer with { WeightCount = shape.Output.Size * shape.Input.Size, BiasCount = shape.Output.Size };
             }
 
+            if (layer.InPlace && spec.Kind.IsActivation() && layers.Count > 0 && layers[layers.Count - 1].Kind == LayerKind.Conv2D)
+            {
+                // Conv2D + activation: one pass over the output while it is still in cache.
+                layers[layers.Count - 1] = layers[layers.Count - 1] with { FusedActivation = spec.Kind };
+                layer = layer with { FusedIntoProducer = true };
+            }
+
             parameterOffset += layer.ParameterCount;
             layers.Add(layer);
             if (spec.Kind != LayerKind.Flatten)
