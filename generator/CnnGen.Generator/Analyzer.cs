@@ -1,9 +1,11 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Parsing;
 using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
+using CnnGen.Generator.Weights;
 
 namespace CnnGen.Generator;
 
@@ -13,7 +15,7 @@ internal sealed record Analysis(NetworkPlan? Plan, EquatableArray<DiagnosticInfo
 /// <summary>Runs shape inference on a parsed network, locates its problems, and plans the code.</summary>
 internal static class Analyzer
 {
-    public static Analysis Analyze(ParseResult parsed)
+    public static Analysis Analyze(ParseResult parsed, ImmutableArray<CompiledWeightsFile> weightFiles)
     {
         if (parsed.Spec is null)
         {
@@ -24,17 +26,24 @@ internal static class Analyzer
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
         diagnostics.AddRange(report.Problems.Select(problem => new DiagnosticInfo(problem.Id, Locate(parsed, problem), problem.MessageArguments)));
         NetworkPlan? plan = parsed.CanGenerate && !report.HasErrors ? Planner.Plan(parsed.Spec, report) : null;
+        if (plan is not null && parsed.Spec.WeightsFile is string reference)
+        {
+            (float[]? weights, List<WeightsProblem> problems) = WeightsCheck.Check(parsed.Spec.ClassName, reference, plan, weightFiles);
+            LocationInfo? location = ArgumentOrClass(parsed, NetworkParser.ClassLevel, "Weights");
+            diagnostics.AddRange(problems.Select(problem => new DiagnosticInfo(problem.Id, location, problem.MessageArguments)));
+            plan = weights is null ? null : plan with { CompiledWeights = weights.ToEquatableArray() };
+        }
+
         return new Analysis(plan, diagnostics.ToEquatableArray());
     }
+
+    private static LocationInfo? ArgumentOrClass(ParseResult parsed, int layerIndex, string argument) =>
+        parsed.ArgumentLocations.FirstOrDefault(location => location.LayerIndex == layerIndex && location.Argument == argument)?.Location
+        ?? parsed.ClassLocation;
 
     /// <summary>The first named argument the user wrote, else the attribute, else the class name.</summary>
     private static LocationInfo? Locate(ParseResult parsed, ShapeProblem problem)
     {
-        if (problem.LayerIndex < 0)
-        {
-            return parsed.ClassLocation;
-        }
-
         foreach (string argument in problem.Arguments)
         {
             ArgumentLocation? written = parsed.ArgumentLocations.FirstOrDefault(
@@ -45,6 +54,6 @@ internal static class Analyzer
             }
         }
 
-        return parsed.LayerLocations[problem.LayerIndex].Location ?? parsed.ClassLocation;
+        return problem.LayerIndex < 0 ? parsed.ClassLocation : parsed.LayerLocations[problem.LayerIndex].Location ?? parsed.ClassLocation;
     }
 }

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
 using System.Text;
@@ -5,6 +7,7 @@ using CnnGen.Generator.Emit;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Parsing;
 using CnnGen.Generator.Planning;
+using CnnGen.Generator.Weights;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -24,13 +27,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        IncrementalValueProvider<ImmutableArray<CompiledWeightsFile>> weightFiles = context.AdditionalTextsProvider
+            .Where(static text => text.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            .Select(static (text, cancellationToken) => WeightsFileReader.Read(text.Path, cancellationToken))
+            .WithTrackingName(TrackingNames.WeightFiles)
+            .Collect();
+
         IncrementalValuesProvider<Analysis> analyses = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "CnnGen.NetworkAttribute",
                 predicate: static (node, _) => node is ClassDeclarationSyntax,
                 transform: NetworkParser.Parse)
             .WithTrackingName(TrackingNames.Parse)
-            .Select(static (parsed, _) => Analyzer.Analyze(parsed))
+            .Combine(weightFiles)
+            .Select(static (pair, _) => Analyzer.Analyze(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Analyze);
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = analyses

@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string Analyze = nameof(Analyze);
     public const string Diagnostics = nameof(Diagnostics);
     public const string Plan = nameof(Plan);
+    public const string WeightFiles = nameof(WeightFiles);
 }

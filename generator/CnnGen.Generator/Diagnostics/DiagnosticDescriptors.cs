@@ -10,6 +10,7 @@ internal static class DiagnosticDescriptors
 {
     private const string ShapeCategory = "CnnGen.Shape";
     private const string UsageCategory = "CnnGen.Usage";
+    private const string WeightsCategory = "CnnGen.Weights";
 
     public static readonly DiagnosticDescriptor ConvOutputNotWhole = Create(
         DiagnosticIds.ConvOutputNotWhole,
@@ -115,6 +116,41 @@ internal static class DiagnosticDescriptors
         "Layer name \"{0}\" is not valid: it becomes part of weight names such as {0}.weight; use letters, digits and '_', starting with a letter or '_'",
         UsageCategory,
         DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Create(
+        DiagnosticIds.WeightsFileNotFound,
+        "Weights file is not an AdditionalFiles item",
+        "{0}: the weights file \"{1}\" is not among the compiler's additional files; add <AdditionalFiles Include=\"{1}\" /> to the project",
+        WeightsCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsFileUnreadable = Create(
+        DiagnosticIds.WeightsFileUnreadable,
+        "Weights file cannot be read",
+        "{0}: the weights file \"{1}\" cannot be used: {2}",
+        WeightsCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsTensorMissing = Create(
+        DiagnosticIds.WeightsTensorMissing,
+        "Weights file lacks a tensor of the network",
+        "{0}: the weights file \"{1}\" has no tensor {2}; the network needs it with shape {3}",
+        WeightsCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsShapeMismatch = Create(
+        DiagnosticIds.WeightsShapeMismatch,
+        "Weights tensor has the wrong shape",
+        "{0}: tensor {2} in \"{1}\" has shape {3} but the network expects {4}",
+        WeightsCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsTensorUnexpected = Create(
+        DiagnosticIds.WeightsTensorUnexpected,
+        "Weights file has a tensor the network does not use",
+        "{0}: tensor {2} {3} in \"{1}\" matches no parameter of the network and is ignored; check the layer names",
+        WeightsCategory,
+        DiagnosticSeverity.Warning);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> All = typeof(DiagnosticDescriptors)
         .GetFields()

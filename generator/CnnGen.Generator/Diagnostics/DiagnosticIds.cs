@@ -21,4 +21,9 @@ internal static class DiagnosticIds
     public const string LayerNeedsImage = "CNN0013";
     public const string ConflictingPadding = "CNN0014";
     public const string InvalidLayerName = "CNN0015";
+    public const string WeightsFileNotFound = "CNN0016";
+    public const string WeightsFileUnreadable = "CNN0017";
+    public const string WeightsTensorMissing = "CNN0018";
+    public const string WeightsShapeMismatch = "CNN0019";
+    public const string WeightsTensorUnexpected = "CNN0020";
 }

@@ -56,8 +56,8 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         w.Line("/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward.</summary>");
         w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
-        w.Line($"{Code.ReadOnlySpan} weight = SpanOf(_parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
-        w.Line($"{Code.ReadOnlySpan} bias = SpanOf(_parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
+        w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
+        w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, (_training ? n : worker) * {Int(columns)}, {Int(columns)});");
         w.Line($"{layer.MethodName}Im2Col({EmitContext.Sample(context.InputOf(layer).ValueField, layer.Input.Size)}, columns);");
@@ -90,7 +90,7 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         w.Line("/// <summary>Samples [start, end) on one worker; workers after the first accumulate weight and bias gradients apart.</summary>");
         w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
-        w.Line($"{Code.ReadOnlySpan} weight = SpanOf(_parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
+        w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
         w.Line($"{Code.Span} parameterGradient = worker == 0");
         w.Line($"    ? SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.ParameterCount)})");
         w.Line($"    : SpanOf({PartialGradientField(layer)}, (worker - 1) * {Int(layer.ParameterCount)}, {Int(layer.ParameterCount)});");

@@ -18,10 +18,10 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         int inputs = layer.Input.Size, units = layer.Output.Size;
         w.Open(ForwardSignature(layer));
-        w.Line($"{Code.ReadOnlySpan} weight = SpanOf(_parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(units)}, {Int(inputs)})");
+        w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(units)}, {Int(inputs)})");
         w.Line($"{Code.Span} output = {EmitContext.Batch(context.OutputOf(layer).ValueField, units)};");
         w.Line($"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {EmitContext.Batch(context.InputOf(layer).ValueField, inputs)}, weight, output, accumulate: false);");
-        w.Line($"{Code.Bias}AddToColumns(output, SpanOf(_parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
+        w.Line($"{Code.Bias}AddToColumns(output, ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
         w.Close();
         w.Line();
     }
@@ -34,7 +34,7 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Line($"{Code.Gemm}MultiplyTN({Int(units)}, {Int(inputs)}, batchSize, outputGradient, {EmitContext.Batch(context.InputOf(layer).ValueField, inputs)}, SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), accumulate: true);");
         w.Line($"{Code.Bias}AccumulateColumnSums(outputGradient, SpanOf(_gradients, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
         bool guarded = OpenInputGradientGuard(w, layer);
-        w.Line($"{Code.Gemm}MultiplyNN(batchSize, {Int(inputs)}, {Int(units)}, outputGradient, SpanOf(_parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {EmitContext.Batch(context.InputOf(layer).GradientField, inputs)}, accumulate: false);");
+        w.Line($"{Code.Gemm}MultiplyNN(batchSize, {Int(inputs)}, {Int(units)}, outputGradient, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {EmitContext.Batch(context.InputOf(layer).GradientField, inputs)}, accumulate: false);");
         if (guarded)
         {
             w.Close();

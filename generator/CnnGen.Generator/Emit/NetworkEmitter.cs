@@ -32,6 +32,11 @@ internal static class NetworkEmitter
         EmitBackwardEntryPoint(w, plan);
         EmitParameters(w, plan);
         EmitBuffers(w, plan);
+        if (plan.CompiledWeights.Count > 0)
+        {
+            EmitCompiledWeights(w, plan);
+        }
+
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.Kind != LayerKind.Flatten))
         {
             LayerEmitter emitter = LayerEmitter.For(layer.Kind);
@@ -93,13 +98,9 @@ internal static class NetworkEmitter
         w.Line("/// <summary>PyTorch <c>state_dict</c> names, offsets and shapes of the tensors in <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{Code.Runtime}ParameterTensor> ParameterTensors {{ get; }} = new {Code.Runtime}ParameterTensor[]");
         w.Line("{");
-        foreach (LayerPlan layer in plan.Layers.Where(layer => layer.ParameterCount > 0))
+        foreach (ParameterTensorPlan tensor in plan.ParameterTensors())
         {
-            string weightShape = layer.Kind == LayerKind.Conv2D
-                ? $"{Int(layer.Output.Channels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)}"
-                : $"{Int(layer.Output.Size)}, {Int(layer.Input.Size)}";
-            w.Line($"    new(\"{layer.Name}.weight\", {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}, new[] {{ {weightShape} }}),");
-            w.Line($"    new(\"{layer.Name}.bias\", {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}, new[] {{ {Int(layer.BiasCount)} }}),");
+            w.Line($"    new(\"{tensor.Name}\", {Int(tensor.Offset)}, {Int(tensor.Length)}, new[] {{ {string.Join(", ", tensor.Shape.Select(Int))} }}),");
         }
 
         w.Line("};");
@@ -108,7 +109,10 @@ internal static class NetworkEmitter
 
     private static void EmitState(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("private readonly float[] _parameters = CreateParameters(seed: 0);");
+        bool compiled = plan.CompiledWeights.Count > 0;
+        w.Line(compiled
+            ? "private float[]? _parameters; // null until the first write: inference reads CompiledParameters in place"
+            : "private readonly float[] _parameters = CreateParameters(seed: 0);");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private int _cachedBatchSize; // samples cached by the last training-mode forward, 0 when none");
         w.Line("private bool _training; // the mode of the forward pass under way");
@@ -131,7 +135,11 @@ internal static class NetworkEmitter
 
         w.Line();
         w.Line("/// <summary>All trainable parameters in PyTorch's <c>parameters()</c> order and layout.</summary>");
-        w.Line("public global::System.Span<float> Parameters => _parameters;");
+        w.Line(compiled
+            ? "public global::System.Span<float> Parameters => _parameters ??= CompiledParameters.ToArray();"
+            : "public global::System.Span<float> Parameters => _parameters;");
+        w.Line();
+        w.Line($"private {Code.ReadOnlySpan} ParameterValues => {(compiled ? "_parameters ?? CompiledParameters" : "_parameters")};");
         w.Line();
         w.Line("/// <summary>dLoss/dParameters, accumulated by <see cref=\"BackwardBatch\"/>; same layout as <see cref=\"Parameters\"/>.</summary>");
         w.Line("public global::System.Span<float> Gradients => _gradients;");
@@ -224,7 +232,9 @@ internal static class NetworkEmitter
         w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
         w.Line();
         w.Line("/// <summary>Re-initializes every parameter with PyTorch's default distributions, from <paramref name=\"seed\"/>.</summary>");
-        w.Line("public void ResetParameters(int seed) => InitializeParameters(_parameters, seed);");
+        w.Line(plan.CompiledWeights.Count > 0
+            ? "public void ResetParameters(int seed) => InitializeParameters(_parameters ??= new float[ParameterCount], seed);"
+            : "public void ResetParameters(int seed) => InitializeParameters(_parameters, seed);");
         w.Line();
         w.Open("private static float[] CreateParameters(int seed)");
         w.Line("var parameters = new float[ParameterCount];");
@@ -241,6 +251,28 @@ internal static class NetworkEmitter
         }
 
         w.Close();
+        w.Line();
+    }
+
+    /// <summary>The compiled-in weights as a span over the assembly's read-only data (RVA): no allocation, no copy.</summary>
+    private static void EmitCompiledWeights(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line("/// <summary>The initial parameters compiled in from the weights file, read in place.</summary>");
+        w.Line($"private static {Code.ReadOnlySpan} CompiledParameters => new float[]");
+        w.Line("{");
+        const int PerLine = 8;
+        for (int start = 0; start < plan.CompiledWeights.Count; start += PerLine)
+        {
+            var line = new StringBuilder("    ");
+            for (int i = start; i < start + PerLine && i < plan.CompiledWeights.Count; i++)
+            {
+                line.Append(Float(plan.CompiledWeights[i])).Append(", ");
+            }
+
+            w.Line(line.ToString().TrimEnd());
+        }
+
+        w.Line("};");
         w.Line();
     }
 

@@ -52,4 +52,8 @@ internal sealed record LayerSpec(LayerKind Kind, string Name, bool HasExplicitNa
 internal sealed record ArgumentLocation(int LayerIndex, string Argument, LocationInfo Location);
 
 /// <summary>A parsed <c>[Network]</c> class: what to generate, without any location.</summary>
-internal sealed record NetworkSpec(string Namespace, string ClassName, EquatableArray<LayerSpec> Layers);
+internal sealed record NetworkSpec(string Namespace, string ClassName, EquatableArray<LayerSpec> Layers)
+{
+    /// <summary><c>[Network(Weights = "...")]</c>: the safetensors file to compile in, if any.</summary>
+    public string? WeightsFile { get; init; }
+}

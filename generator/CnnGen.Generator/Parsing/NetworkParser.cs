@@ -28,6 +28,9 @@ internal static class NetworkParser
         ["SoftmaxAttribute"] = LayerKind.Softmax,
     };
 
+    /// <summary>The layer index under which arguments of <c>[Network]</c> itself are located.</summary>
+    public const int ClassLevel = -1;
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -63,8 +66,25 @@ internal static class NetworkParser
             }
         }
 
+        string? weightsFile = null;
+        foreach (AttributeData network in context.Attributes)
+        {
+            foreach (KeyValuePair<string, TypedConstant> named in network.NamedArguments)
+            {
+                if (named.Key == "Weights")
+                {
+                    weightsFile = named.Value.Value as string;
+                }
+            }
+
+            if (network.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: not null } networkSyntax)
+            {
+                AddArgumentLocations(ClassLevel, network, networkSyntax, argumentLocations);
+            }
+        }
+
         string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-        NetworkSpec? spec = bound ? new NetworkSpec(ns, type.Name, layers.ToEquatableArray()) : null;
+        NetworkSpec? spec = bound ? new NetworkSpec(ns, type.Name, layers.ToEquatableArray()) { WeightsFile = weightsFile } : null;
         return new ParseResult(spec, classLocation, layerLocations.ToEquatableArray(), argumentLocations.ToEquatableArray(), classProblems);
     }
 
@@ -161,7 +181,7 @@ internal static class NetworkParser
             return;
         }
 
-        ImmutableArray<IParameterSymbol> parameters = attribute.AttributeConstructor!.Parameters;
+        ImmutableArray<IParameterSymbol> parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
         int position = 0;
         foreach (AttributeArgumentSyntax argument in syntax.ArgumentList.Arguments)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Shapes;
 
@@ -24,6 +25,34 @@ internal sealed record NetworkPlan(
 
     /// <summary>The tensor that holds the network's output.</summary>
     public int OutputTensor => Layers[Layers.Count - 1].OutputTensor;
+
+    /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
+    public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>PyTorch <c>state_dict</c> entries in <c>parameters()</c> order: weight then bias per layer.</summary>
+    public IEnumerable<ParameterTensorPlan> ParameterTensors()
+    {
+        foreach (LayerPlan layer in Layers)
+        {
+            if (layer.ParameterCount == 0)
+            {
+                continue;
+            }
+
+            int[] weightShape = layer.Kind == LayerKind.Conv2D
+                ? new[] { layer.Output.Channels, layer.Input.Channels, layer.Vertical.Kernel, layer.Horizontal.Kernel }
+                : new[] { layer.Output.Size, layer.Input.Size };
+            yield return new ParameterTensorPlan(layer.Name + ".weight", layer.WeightOffset, layer.WeightCount, weightShape.ToEquatableArray());
+            yield return new ParameterTensorPlan(layer.Name + ".bias", layer.BiasOffset, layer.BiasCount, new[] { layer.BiasCount }.ToEquatableArray());
+        }
+    }
+}
+
+/// <summary>One named parameter tensor: where it lives in <c>Parameters</c> and its PyTorch shape.</summary>
+internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, EquatableArray<int> Shape)
+{
+    /// <summary><c>(6, 1, 5, 5)</c>.</summary>
+    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
 }
 
 /// <summary>

@@ -14,9 +14,12 @@ internal static class DiagnosticAssert
     public static GeneratorRun Reports(string attributes, params ExpectedDiagnostic[] expected) =>
         ReportsIn(Declare(attributes), expected);
 
-    public static GeneratorRun ReportsIn(string source, params ExpectedDiagnostic[] expected)
+    public static GeneratorRun ReportsIn(string source, params ExpectedDiagnostic[] expected) =>
+        ReportsIn(source, [], expected);
+
+    public static GeneratorRun ReportsIn(string source, AdditionalText[] additionalFiles, params ExpectedDiagnostic[] expected)
     {
-        GeneratorRun run = GeneratorHarness.Run(source);
+        GeneratorRun run = GeneratorHarness.Run(source, additionalFiles);
         Assert.Empty(run.CompileErrors);
         Diagnostic[] actual = run.GeneratorDiagnostics.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id).ToArray();
         Assert.True(

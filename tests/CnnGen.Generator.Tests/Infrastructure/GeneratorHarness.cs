@@ -33,14 +33,16 @@ internal static class GeneratorHarness
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver(params AdditionalText[] additionalFiles) =>
         CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
+            additionalTexts: additionalFiles,
             parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator and asserts it did not throw (a throw would be CS8785 for users).</summary>
-    public static GeneratorRun Run(string source) => Run(CreateDriver(), Compile(source));
+    public static GeneratorRun Run(string source, params AdditionalText[] additionalFiles) =>
+        Run(CreateDriver(additionalFiles), Compile(source));
 
     public static GeneratorRun Run(GeneratorDriver driver, CSharpCompilation compilation)
     {
