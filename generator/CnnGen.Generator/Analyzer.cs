@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
+using CnnGen.Generator.Diagnostics;
 using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Parsing;
@@ -34,7 +36,34 @@ internal static class Analyzer
             plan = weights is null ? null : plan with { CompiledWeights = weights.ToEquatableArray() };
         }
 
+        if (plan is not null && parsed.Spec.MaxArenaBytes > 0 && plan.InferenceArenaBytes(1, 1) > parsed.Spec.MaxArenaBytes)
+        {
+            diagnostics.Add(OverBudget(parsed, plan));
+            plan = null;
+        }
+
         return new Analysis(plan, diagnostics.ToEquatableArray());
+    }
+
+    private static DiagnosticInfo OverBudget(ParseResult parsed, NetworkPlan plan)
+    {
+        string Bytes(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+        string hint = plan.ColumnsFloats > plan.Memory.InferenceFloats
+            ? "the im2col columns dominate: fewer input channels or a smaller kernel or output per convolution would shrink them"
+            : "pool or stride earlier, or use fewer filters, to shrink the largest tensors";
+        return new DiagnosticInfo(
+            DiagnosticIds.ArenaOverBudget,
+            ArgumentOrClass(parsed, NetworkParser.ClassLevel, "MaxArenaBytes"),
+            new[]
+            {
+                parsed.Spec!.ClassName,
+                Bytes(plan.InferenceArenaBytes(1, 1)),
+                Bytes(4L * plan.Memory.InferenceFloats),
+                plan.Memory.InferencePeak,
+                Bytes(4L * plan.ColumnsFloats),
+                Bytes(parsed.Spec.MaxArenaBytes),
+                hint,
+            }.ToEquatableArray());
     }
 
     private static LocationInfo? ArgumentOrClass(ParseResult parsed, int layerIndex, string argument) =>

@@ -18,4 +18,11 @@ public sealed class NetworkAttribute : Attribute
     /// reads in place (no copy at start-up; the first write through <c>Parameters</c> copies them).
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// A budget, in bytes, for the activation memory of inference on one sample
+    /// (<c>InferenceArenaBytes</c>); a network that needs more is a compile error (CNN0021).
+    /// 0, the default, sets no budget.
+    /// </summary>
+    public long MaxArenaBytes { get; set; }
 }

@@ -202,6 +202,15 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void CNN0021_InferenceMemoryOverBudget_SplitsTheTotal()
+    {
+        ReportsIn(
+            Declare("[Input(1, 32, 32)] [Conv2D(6, 5), Relu, MaxPool2D(2)] [Conv2D(16, 5), Relu, MaxPool2D(2)] [Flatten] [Dense(120), Relu, Dense(84), Relu, Dense(10)]")
+                .Replace("[Network]", "[Network(MaxArenaBytes = 64 * 1024)]"),
+            Error("CNN0021", "MaxArenaBytes = 64 * 1024", "Net: inference of one sample needs 166,016 bytes of activation memory (27,616 bytes of tensors, peak at pool1, and 138,400 bytes of im2col columns), over MaxArenaBytes = 65,536; the im2col columns dominate: fewer input channels or a smaller kernel or output per convolution would shrink them"));
+    }
+
+    [Fact]
     public void ThreeDifferentErrors_AreAllReportedInOneBuild()
     {
         Reports(

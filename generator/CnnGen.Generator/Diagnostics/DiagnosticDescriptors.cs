@@ -152,6 +152,13 @@ internal static class DiagnosticDescriptors
         WeightsCategory,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor ArenaOverBudget = Create(
+        DiagnosticIds.ArenaOverBudget,
+        "Inference memory exceeds MaxArenaBytes",
+        "{0}: inference of one sample needs {1} bytes of activation memory ({2} bytes of tensors, peak at {3}, and {4} bytes of im2col columns), over MaxArenaBytes = {5}; {6}",
+        UsageCategory,
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(field => field.FieldType == typeof(DiagnosticDescriptor))

@@ -26,4 +26,5 @@ internal static class DiagnosticIds
     public const string WeightsTensorMissing = "CNN0018";
     public const string WeightsShapeMismatch = "CNN0019";
     public const string WeightsTensorUnexpected = "CNN0020";
+    public const string ArenaOverBudget = "CNN0021";
 }

@@ -23,17 +23,17 @@ internal sealed class ActivationEmitter : LayerEmitter
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
         int size = layer.Output.Size;
-        string output = EmitContext.Batch(context.OutputOf(layer).ValueField, size);
+        string output = context.ValueBatch(context.OutputOf(layer));
         w.Open(ForwardSignature(layer));
         if (!layer.InPlace)
         {
-            w.Line($"{EmitContext.Batch(context.InputOf(layer).ValueField, size)}.CopyTo({output});");
+            w.Line($"{context.ValueBatch(context.InputOf(layer))}.CopyTo({output});");
         }
 
         if (layer.Kind == LayerKind.Softmax)
         {
             w.Open("for (int n = 0; n < batchSize; n++)");
-            w.Line($"{Code.Kernels}Softmax.Forward({EmitContext.Sample(context.OutputOf(layer).ValueField, size)}, {SoftmaxGroups(layer)});");
+            w.Line($"{Code.Kernels}Softmax.Forward({context.ValueSample(context.OutputOf(layer))}, {SoftmaxGroups(layer)});");
             w.Close();
         }
         else
@@ -53,18 +53,18 @@ internal sealed class ActivationEmitter : LayerEmitter
         bool guarded = OpenInputGradientGuard(w, layer);
         if (!layer.InPlace)
         {
-            w.Line($"{EmitContext.Batch(output.GradientField, size)}.CopyTo({EmitContext.Batch(input.GradientField, size)});");
+            w.Line($"{context.GradientBatch(output)}.CopyTo({context.GradientBatch(input)});");
         }
 
         if (layer.Kind == LayerKind.Softmax)
         {
             w.Open("for (int n = 0; n < batchSize; n++)");
-            w.Line($"{Code.Kernels}Softmax.Backward({EmitContext.Sample(output.ValueField, size)}, {EmitContext.Sample(input.GradientField, size)}, {SoftmaxGroups(layer)});");
+            w.Line($"{Code.Kernels}Softmax.Backward({context.ValueSample(output)}, {context.GradientSample(input)}, {SoftmaxGroups(layer)});");
             w.Close();
         }
         else
         {
-            w.Line($"{Code.Kernels}{layer.Kind}.Backward({EmitContext.Batch(output.ValueField, size)}, {EmitContext.Batch(input.GradientField, size)});");
+            w.Line($"{Code.Kernels}{layer.Kind}.Backward({context.ValueBatch(output)}, {context.GradientBatch(input)});");
         }
 
         if (guarded)

@@ -23,9 +23,8 @@ internal sealed class ConvEmitter : LayerEmitter
 
     public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
     {
-        int columns = layer.PatchSize * layer.Output.PlaneSize;
-        yield return new LayerBuffer(ColumnsField(layer), columns, BufferLifetime.CachedForBackward);
-        yield return new LayerBuffer(ColumnsField(layer) + "Gradient", columns, BufferLifetime.BackwardScratch);
+        yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.CachedForBackward);
+        yield return new LayerBuffer(ColumnsField(layer) + "Gradient", layer.ColumnsSize, BufferLifetime.BackwardScratch);
         yield return new LayerBuffer(PartialGradientField(layer), layer.ParameterCount, BufferLifetime.WorkerGradient);
     }
 
@@ -60,8 +59,8 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, (_training ? n : worker) * {Int(columns)}, {Int(columns)});");
-        w.Line($"{layer.MethodName}Im2Col({EmitContext.Sample(context.InputOf(layer).ValueField, layer.Input.Size)}, columns);");
-        w.Line($"{Code.Span} output = {EmitContext.Sample(context.OutputOf(layer).ValueField, layer.Output.Size)};");
+        w.Line($"{layer.MethodName}Im2Col({context.ValueSample(context.InputOf(layer))}, columns);");
+        w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
         w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
         w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
         if (layer.FusedActivation is { } activation)
@@ -102,17 +101,17 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
         w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
         w.Open("for (int n = start; n < end; n++)");
-        w.Line($"{Code.Span} outputGradient = {EmitContext.Sample(context.OutputOf(layer).GradientField, layer.Output.Size)};");
+        w.Line($"{Code.Span} outputGradient = {context.GradientSample(context.OutputOf(layer))};");
         if (layer.FusedActivation is { } activation)
         {
-            w.Line(ActivationEmitter.SampleBackward(activation, EmitContext.Sample(context.OutputOf(layer).ValueField, layer.Output.Size), "outputGradient", layer));
+            w.Line(ActivationEmitter.SampleBackward(activation, context.ValueSample(context.OutputOf(layer)), "outputGradient", layer));
         }
 
         w.Line($"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
         w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
         bool guarded = OpenInputGradientGuard(w, layer);
         w.Line($"{Code.Gemm}MultiplyTN({Int(patch)}, {Int(pixels)}, {Int(outChannels)}, weight, outputGradient, columnsGradient, accumulate: false);");
-        w.Line($"{layer.MethodName}Col2Im(columnsGradient, {EmitContext.Sample(context.InputOf(layer).GradientField, layer.Input.Size)});");
+        w.Line($"{layer.MethodName}Col2Im(columnsGradient, {context.GradientSample(context.InputOf(layer))});");
         if (guarded)
         {
             w.Close();

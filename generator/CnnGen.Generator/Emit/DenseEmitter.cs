@@ -19,8 +19,8 @@ internal sealed class DenseEmitter : LayerEmitter
         int inputs = layer.Input.Size, units = layer.Output.Size;
         w.Open(ForwardSignature(layer));
         w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(units)}, {Int(inputs)})");
-        w.Line($"{Code.Span} output = {EmitContext.Batch(context.OutputOf(layer).ValueField, units)};");
-        w.Line($"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {EmitContext.Batch(context.InputOf(layer).ValueField, inputs)}, weight, output, accumulate: false);");
+        w.Line($"{Code.Span} output = {context.ValueBatch(context.OutputOf(layer))};");
+        w.Line($"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {context.ValueBatch(context.InputOf(layer))}, weight, output, accumulate: false);");
         w.Line($"{Code.Bias}AddToColumns(output, ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
         w.Close();
         w.Line();
@@ -30,11 +30,11 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         int inputs = layer.Input.Size, units = layer.Output.Size;
         w.Open(BackwardSignature(layer));
-        w.Line($"{Code.ReadOnlySpan} outputGradient = {EmitContext.Batch(context.OutputOf(layer).GradientField, units)};");
-        w.Line($"{Code.Gemm}MultiplyTN({Int(units)}, {Int(inputs)}, batchSize, outputGradient, {EmitContext.Batch(context.InputOf(layer).ValueField, inputs)}, SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), accumulate: true);");
+        w.Line($"{Code.ReadOnlySpan} outputGradient = {context.GradientBatch(context.OutputOf(layer))};");
+        w.Line($"{Code.Gemm}MultiplyTN({Int(units)}, {Int(inputs)}, batchSize, outputGradient, {context.ValueBatch(context.InputOf(layer))}, SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), accumulate: true);");
         w.Line($"{Code.Bias}AccumulateColumnSums(outputGradient, SpanOf(_gradients, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
         bool guarded = OpenInputGradientGuard(w, layer);
-        w.Line($"{Code.Gemm}MultiplyNN(batchSize, {Int(inputs)}, {Int(units)}, outputGradient, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {EmitContext.Batch(context.InputOf(layer).GradientField, inputs)}, accumulate: false);");
+        w.Line($"{Code.Gemm}MultiplyNN(batchSize, {Int(inputs)}, {Int(units)}, outputGradient, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {context.GradientBatch(context.InputOf(layer))}, accumulate: false);");
         if (guarded)
         {
             w.Close();

@@ -23,9 +23,9 @@ internal sealed class DropoutEmitter : LayerEmitter
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
         int size = layer.Output.Size;
-        string output = EmitContext.Batch(context.OutputOf(layer).ValueField, size);
+        string output = context.ValueBatch(context.OutputOf(layer));
         w.Open(ForwardSignature(layer));
-        w.Line($"{EmitContext.Batch(context.InputOf(layer).ValueField, size)}.CopyTo({output});");
+        w.Line($"{context.ValueBatch(context.InputOf(layer))}.CopyTo({output});");
         w.Open("if (_training)");
         w.Line($"{Code.Kernels}Dropout.Forward({output}, {EmitContext.Batch(MaskField(layer), size)}, {Float(layer.Probability)}, Random);");
         w.Close();
@@ -36,10 +36,10 @@ internal sealed class DropoutEmitter : LayerEmitter
     public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
         int size = layer.Output.Size;
-        string inputGradient = EmitContext.Batch(context.InputOf(layer).GradientField, size);
+        string inputGradient = context.GradientBatch(context.InputOf(layer));
         w.Open(BackwardSignature(layer));
         bool guarded = OpenInputGradientGuard(w, layer);
-        w.Line($"{EmitContext.Batch(context.OutputOf(layer).GradientField, size)}.CopyTo({inputGradient});");
+        w.Line($"{context.GradientBatch(context.OutputOf(layer))}.CopyTo({inputGradient});");
         w.Line($"{Code.Kernels}Dropout.Backward({EmitContext.Batch(MaskField(layer), size)}, {inputGradient});");
         if (guarded)
         {

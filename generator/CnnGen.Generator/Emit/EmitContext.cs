@@ -35,6 +35,42 @@ internal sealed class EmitContext
 
     public TensorPlan OutputOf(LayerPlan layer) => _plan.Tensors[layer.OutputTensor];
 
+    /// <summary>
+    /// Where a tensor's batch starts in <c>_activations</c>: its per-sample offset times the batch,
+    /// which differs between inference (shared memory) and training (every activation kept).
+    /// </summary>
+    public string ValueStart(TensorPlan tensor)
+    {
+        int inference = _plan.Memory.InferenceOffsets[tensor.Id], training = _plan.Memory.TrainingOffsets[tensor.Id];
+        return inference == training
+            ? Scaled(inference)
+            : $"(_training ? {SourceWriter.Int(training)} : {SourceWriter.Int(inference)}) * _batch";
+    }
+
+    /// <summary>Where a tensor's gradient batch starts in <c>_activationGradients</c>.</summary>
+    public string GradientStart(TensorPlan tensor) => Scaled(_plan.Memory.GradientOffsets[tensor.Id]);
+
+    /// <summary><c>SpanOf(_activations, 784 * _batch + n * 6272, 6272)</c>: sample n of a tensor.</summary>
+    public string ValueSample(TensorPlan tensor) => Slice(Activations, ValueStart(tensor), "n * ", tensor.Size);
+
+    public string GradientSample(TensorPlan tensor) => Slice(ActivationGradients, GradientStart(tensor), "n * ", tensor.Size);
+
+    /// <summary><c>SpanOf(_activations, 784 * _batch, batchSize * 6272)</c>: the whole batch of a tensor.</summary>
+    public string ValueBatch(TensorPlan tensor) => $"SpanOf({Activations}, {ValueStart(tensor)}, batchSize * {SourceWriter.Int(tensor.Size)})";
+
+    public string GradientBatch(TensorPlan tensor) => $"SpanOf({ActivationGradients}, {GradientStart(tensor)}, batchSize * {SourceWriter.Int(tensor.Size)})";
+
+    public const string Activations = "_activations";
+    public const string ActivationGradients = "_activationGradients";
+
+    private static string Scaled(int offset) => offset == 0 ? "0" : $"{SourceWriter.Int(offset)} * _batch";
+
+    private static string Slice(string array, string start, string sampleTerm, int size)
+    {
+        string at = start == "0" ? $"{sampleTerm}{SourceWriter.Int(size)}" : $"{start} + {sampleTerm}{SourceWriter.Int(size)}";
+        return $"SpanOf({array}, {at}, {SourceWriter.Int(size)})";
+    }
+
     /// <summary><c>SpanOf(_conv1Output, n * 25088, 25088)</c>: one sample of a tensor.</summary>
     public static string Sample(string field, int size) =>
         $"SpanOf({field}, n * {SourceWriter.Int(size)}, {SourceWriter.Int(size)})";

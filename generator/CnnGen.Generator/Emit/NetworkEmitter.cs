@@ -28,8 +28,8 @@ internal static class NetworkEmitter
         w.Open($"partial class {plan.ClassName} : {Code.Runtime}INetwork");
         EmitContract(w, plan);
         EmitState(w, plan);
-        EmitForwardEntryPoints(w, plan);
-        EmitBackwardEntryPoint(w, plan);
+        EmitForwardEntryPoints(w, plan, context);
+        EmitBackwardEntryPoint(w, plan, context);
         EmitParameters(w, plan);
         EmitBuffers(w, plan);
         if (plan.CompiledWeights.Count > 0)
@@ -92,6 +92,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Trainable parameters, the length of <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public const int ParameterCount = {Int(plan.ParameterCount)};");
         w.Line();
+        EmitMemoryContract(w, plan);
         w.Line("/// <summary>One row per layer: name, kind, output shape (C, H, W), parameters; then the total.</summary>");
         w.Line($"public static string Summary => {Quote(string.Join("\n", SummaryTable.Lines(plan)) + "\n")};");
         w.Line();
@@ -104,6 +105,27 @@ internal static class NetworkEmitter
         }
 
         w.Line("};");
+        w.Line();
+    }
+
+    /// <summary>The memory plan as constants, and what the buffers hold now, so tests can hold one to the other.</summary>
+    private static void EmitMemoryContract(SourceWriter w, NetworkPlan plan)
+    {
+        long columns = plan.ColumnsFloats, training = plan.Memory.TrainingFloats + plan.Memory.GradientFloats + plan.ColumnsFloats + plan.MaskFloats;
+        w.Line($"/// <summary>Bytes of activation memory for <see cref=\"Forward\"/> of one sample on one thread (buffers whose lifetimes do not overlap share memory; peak at {plan.Memory.InferencePeak}).</summary>");
+        w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
+        w.Line();
+        w.Line("/// <summary>Bytes of activation memory for inference of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads.</summary>");
+        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}) + ((long)workers * {columns.ToString(System.Globalization.CultureInfo.InvariantCulture)}));");
+        w.Line();
+        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, im2col columns and dropout masks.</summary>");
+        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {training.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {columns.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
+        w.Line();
+        string buffers = string.Join(" + ", new[] { EmitContext.Activations, EmitContext.ActivationGradients }
+            .Concat(LayerBuffers(plan).Select(buffer => buffer.Field))
+            .Select(field => $"(long){field}.Length"));
+        w.Line("/// <summary>Bytes of activation memory this instance holds now (grows with the largest batch seen).</summary>");
+        w.Line($"public long AllocatedArenaBytes => 4L * ({buffers});");
         w.Line();
     }
 
@@ -122,11 +144,9 @@ internal static class NetworkEmitter
         {
             w.Line($"private global::System.Action<int, int, int>? {field};");
         }
-        foreach (TensorPlan tensor in plan.Tensors)
-        {
-            w.Line($"private float[] {tensor.ValueField} = global::System.Array.Empty<float>();");
-            w.Line($"private float[] {tensor.GradientField} = global::System.Array.Empty<float>();");
-        }
+        w.Line("private int _batch; // samples in the pass under way: tensors sit at (per-sample offset × _batch)");
+        w.Line($"private float[] {EmitContext.Activations} = global::System.Array.Empty<float>();");
+        w.Line($"private float[] {EmitContext.ActivationGradients} = global::System.Array.Empty<float>();");
 
         foreach (LayerBuffer buffer in LayerBuffers(plan))
         {
@@ -157,7 +177,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitForwardEntryPoints(SourceWriter w, NetworkPlan plan)
+    private static void EmitForwardEntryPoints(SourceWriter w, NetworkPlan plan, EmitContext context)
     {
         w.Line("/// <summary>Runs one sample in inference mode. Allocates nothing after the first call.</summary>");
         w.Open($"public void Forward({Code.ReadOnlySpan} input, {Code.Span} output)");
@@ -177,13 +197,14 @@ internal static class NetworkEmitter
         w.Open($"private void RunForward({Code.ReadOnlySpan} input, {Code.Span} output, int batchSize, bool training)");
         w.Line("EnsureBuffers(batchSize, training);");
         w.Line("_training = training;");
-        w.Line($"input.CopyTo({plan.Tensors[0].ValueField});");
+        w.Line("_batch = batchSize;");
+        w.Line($"input.CopyTo({context.ValueBatch(plan.Tensors[0])});");
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.HasOwnCode))
         {
             w.Line($"{layer.MethodName}Forward(batchSize);");
         }
 
-        w.Line($"{EmitContext.Batch(plan.Tensors[plan.OutputTensor].ValueField, plan.OutputLength)}.CopyTo(output);");
+        w.Line($"{context.ValueBatch(plan.Tensors[plan.OutputTensor])}.CopyTo(output);");
         w.Line("_cachedBatchSize = training ? batchSize : 0;");
         w.Close();
         w.Line();
@@ -195,7 +216,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitBackwardEntryPoint(SourceWriter w, NetworkPlan plan)
+    private static void EmitBackwardEntryPoint(SourceWriter w, NetworkPlan plan, EmitContext context)
     {
         w.Line("/// <summary>");
         w.Line("/// Back-propagates dLoss/dOutput of the last training-mode <see cref=\"ForwardBatch\"/>: adds into");
@@ -212,7 +233,7 @@ internal static class NetworkEmitter
         w.Line("CheckLength(inputGradient.Length, batchSize * InputLength, \"batchSize × InputLength (or 0)\", nameof(inputGradient));");
         w.Close();
         w.Line();
-        w.Line($"outputGradient.CopyTo({plan.Tensors[plan.OutputTensor].GradientField});");
+        w.Line($"outputGradient.CopyTo({context.GradientBatch(plan.Tensors[plan.OutputTensor])});");
         w.Line("_computeInputGradient = wantsInputGradient;");
         foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.HasOwnCode))
         {
@@ -220,7 +241,7 @@ internal static class NetworkEmitter
         }
 
         w.Open("if (wantsInputGradient)");
-        w.Line($"{EmitContext.Batch(plan.Tensors[0].GradientField, plan.InputLength)}.CopyTo(inputGradient);");
+        w.Line($"{context.GradientBatch(plan.Tensors[0])}.CopyTo(inputGradient);");
         w.Close();
         w.Close();
         w.Line();
@@ -281,10 +302,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Grows the buffers for <paramref name=\"batchSize\"/> samples; after warm-up this allocates nothing.</summary>");
         w.Open("private void EnsureBuffers(int batchSize, bool training)");
         w.Line($"int threads = _workers = {Code.Runtime}Parallelism.ThreadCount;");
-        foreach (TensorPlan tensor in plan.Tensors)
-        {
-            w.Line($"Grow(ref {tensor.ValueField}, batchSize * {Int(tensor.Size)});");
-        }
+        w.Line($"Grow(ref {EmitContext.Activations}, batchSize * (training ? {Int(plan.Memory.TrainingFloats)} : {Int(plan.Memory.InferenceFloats)}));");
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.CachedForBackward))
         {
@@ -292,10 +310,7 @@ internal static class NetworkEmitter
         }
 
         w.Open("if (training)");
-        foreach (TensorPlan tensor in plan.Tensors)
-        {
-            w.Line($"Grow(ref {tensor.GradientField}, batchSize * {Int(tensor.Size)});");
-        }
+        w.Line($"Grow(ref {EmitContext.ActivationGradients}, batchSize * {Int(plan.Memory.GradientFloats)});");
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime != BufferLifetime.CachedForBackward))
         {

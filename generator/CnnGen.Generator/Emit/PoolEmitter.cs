@@ -36,7 +36,7 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Close();
         w.Line();
         w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
-        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).ValueField, "output", inputGradientField: null);
+        OpenWindowLoops(w, layer, context.ValueSample(context.InputOf(layer)), context.ValueSample(context.OutputOf(layer)), "output", inputGradient: null);
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
         {
@@ -66,7 +66,7 @@ internal sealed class PoolEmitter : LayerEmitter
         bool isMax = layer.Kind == LayerKind.MaxPool2D;
         w.Open(BackwardSignature(layer));
         bool guarded = OpenInputGradientGuard(w, layer);
-        w.Line($"{EmitContext.Batch(context.InputOf(layer).GradientField, layer.Input.Size)}.Clear(); // windows may overlap or skip pixels");
+        w.Line($"{context.GradientBatch(context.InputOf(layer))}.Clear(); // windows may overlap or skip pixels");
         w.Line($"{ParallelFor(layer.MethodName + "BackwardSamples")};");
         if (guarded)
         {
@@ -76,7 +76,7 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Close();
         w.Line();
         w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
-        OpenWindowLoops(w, layer, context.InputOf(layer).ValueField, context.OutputOf(layer).GradientField, "outputGradient", context.InputOf(layer).GradientField);
+        OpenWindowLoops(w, layer, context.ValueSample(context.InputOf(layer)), context.GradientSample(context.OutputOf(layer)), "outputGradient", context.GradientSample(context.InputOf(layer)));
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
         {
@@ -108,25 +108,25 @@ internal sealed class PoolEmitter : LayerEmitter
 
     /// <summary>
     /// Opens n, c, oy, ox loops and defines <c>plane</c> (input values), <c>pooled</c> (output values
-    /// or gradients), <c>planeGradient</c> when <paramref name="inputGradientField"/> is given, and
+    /// or gradients), <c>planeGradient</c> when <paramref name="inputGradient"/> (a sample expression) is given, and
     /// <c>at</c>, the window's top-left pixel.
     /// </summary>
-    private static void OpenWindowLoops(SourceWriter w, LayerPlan layer, string inputField, string outputField, string outputName, string? inputGradientField)
+    private static void OpenWindowLoops(SourceWriter w, LayerPlan layer, string inputSample, string outputSample, string outputName, string? inputGradient)
     {
         AxisGeometry v = layer.Vertical, h = layer.Horizontal;
         int inputPlane = layer.Input.PlaneSize, outputPlane = layer.Output.PlaneSize;
         w.Open("for (int n = start; n < end; n++)");
-        w.Line($"{Code.ReadOnlySpan} input = {EmitContext.Sample(inputField, layer.Input.Size)};");
-        w.Line($"var {outputName} = {EmitContext.Sample(outputField, layer.Output.Size)};");
-        if (inputGradientField is not null)
+        w.Line($"{Code.ReadOnlySpan} input = {inputSample};");
+        w.Line($"var {outputName} = {outputSample};");
+        if (inputGradient is not null)
         {
-            w.Line($"{Code.Span} inputGradient = {EmitContext.Sample(inputGradientField, layer.Input.Size)};");
+            w.Line($"{Code.Span} inputGradient = {inputGradient};");
         }
 
         w.Open($"for (int c = 0; c < {Int(layer.Input.Channels)}; c++)");
         w.Line($"{Code.ReadOnlySpan} plane = input.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
         w.Line($"var pooled = {outputName}.Slice(c * {Int(outputPlane)}, {Int(outputPlane)});");
-        if (inputGradientField is not null)
+        if (inputGradient is not null)
         {
             w.Line($"{Code.Span} planeGradient = inputGradient.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
         }

@@ -26,8 +26,12 @@ internal static class SummaryTable
         lines.AddRange(rows.Skip(1).Select(Format));
         lines.Add(rule);
         lines.Add("Total parameters: " + Count(plan.ParameterCount));
+        lines.Add($"Activation memory: {Count(plan.InferenceArenaBytes(1, 1))} bytes for inference of one sample; {Count(plan.TrainingArenaBytes(TrainingBatch, 1))} bytes for a training step of {TrainingBatch}");
         return lines;
     }
 
-    private static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    /// <summary>The batch the summary quotes training memory for.</summary>
+    private const int TrainingBatch = 64;
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -56,4 +56,7 @@ internal sealed record NetworkSpec(string Namespace, string ClassName, Equatable
 {
     /// <summary><c>[Network(Weights = "...")]</c>: the safetensors file to compile in, if any.</summary>
     public string? WeightsFile { get; init; }
+
+    /// <summary><c>[Network(MaxArenaBytes = ...)]</c>: the inference memory budget; 0 for none.</summary>
+    public long MaxArenaBytes { get; init; }
 }

@@ -67,6 +67,7 @@ internal static class NetworkParser
         }
 
         string? weightsFile = null;
+        long maxArenaBytes = 0;
         foreach (AttributeData network in context.Attributes)
         {
             foreach (KeyValuePair<string, TypedConstant> named in network.NamedArguments)
@@ -74,6 +75,10 @@ internal static class NetworkParser
                 if (named.Key == "Weights")
                 {
                     weightsFile = named.Value.Value as string;
+                }
+                else if (named.Key == "MaxArenaBytes" && named.Value.Value is long budget)
+                {
+                    maxArenaBytes = budget;
                 }
             }
 
@@ -84,7 +89,7 @@ internal static class NetworkParser
         }
 
         string ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-        NetworkSpec? spec = bound ? new NetworkSpec(ns, type.Name, layers.ToEquatableArray()) { WeightsFile = weightsFile } : null;
+        NetworkSpec? spec = bound ? new NetworkSpec(ns, type.Name, layers.ToEquatableArray()) { WeightsFile = weightsFile, MaxArenaBytes = maxArenaBytes } : null;
         return new ParseResult(spec, classLocation, layerLocations.ToEquatableArray(), argumentLocations.ToEquatableArray(), classProblems);
     }
 

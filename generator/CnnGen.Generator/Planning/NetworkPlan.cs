@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Shapes;
 
@@ -25,6 +26,26 @@ internal sealed record NetworkPlan(
 
     /// <summary>The tensor that holds the network's output.</summary>
     public int OutputTensor => Layers[Layers.Count - 1].OutputTensor;
+
+    /// <summary>Where activations and their gradients live (see <see cref="MemoryPlanner"/>).</summary>
+    public MemoryPlan Memory { get; init; } = null!;
+
+    /// <summary>im2col columns of every convolution, one sample each.</summary>
+    public int ColumnsFloats => Layers.Sum(layer => layer.ColumnsSize);
+
+    /// <summary>Dropout masks, one sample each.</summary>
+    public int MaskFloats => Layers.Where(layer => layer.Kind == LayerKind.Dropout).Sum(layer => layer.Output.Size);
+
+    /// <summary>Weights and biases of the convolutions (each worker but the first accumulates its own gradients).</summary>
+    public int ConvolutionParameterFloats => Layers.Where(layer => layer.Kind == LayerKind.Conv2D).Sum(layer => layer.ParameterCount);
+
+    /// <summary>Bytes the generated code allocates for inference of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
+    public long InferenceArenaBytes(int batch, int workers) => 4L * (((long)batch * Memory.InferenceFloats) + ((long)workers * ColumnsFloats));
+
+    /// <summary>Bytes the generated code allocates for a training step of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
+    public long TrainingArenaBytes(int batch, int workers) =>
+        4L * (((long)batch * (Memory.TrainingFloats + Memory.GradientFloats + ColumnsFloats + MaskFloats))
+            + ((long)workers * ColumnsFloats) + ((long)(workers - 1) * ConvolutionParameterFloats));
 
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
@@ -56,17 +77,10 @@ internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, 
 }
 
 /// <summary>
-/// One activation buffer, per sample. Several layers can share a tensor: activations run in place
+/// One activation tensor, per sample (where it lives: <see cref="MemoryPlan"/>). Several layers can share a tensor: activations run in place
 /// where the producer's backward does not need its own output, and Flatten is a view.
 /// </summary>
-internal sealed record TensorPlan(int Id, string Name, int Size)
-{
-    /// <summary>The field holding the values of a batch: <c>_conv1Output</c>.</summary>
-    public string ValueField => "_" + Name;
-
-    /// <summary>The field holding dLoss/dvalues: <c>_conv1OutputGradient</c>.</summary>
-    public string GradientField => "_" + Name + "Gradient";
-}
+internal sealed record TensorPlan(int Id, string Name, int Size);
 
 /// <summary>One computing layer (the Input is not a layer here: it is tensor 0).</summary>
 internal sealed record LayerPlan(
@@ -95,6 +109,9 @@ internal sealed record LayerPlan(
 
     /// <summary>Conv2D: rows of the im2col matrix, <c>C_in·KH·KW</c> (also the fan-in).</summary>
     public int PatchSize => Input.Channels * Vertical.Kernel * Horizontal.Kernel;
+
+    /// <summary>Conv2D: floats of one sample's im2col matrix, <c>C_in·KH·KW × OH·OW</c>; 0 for other layers.</summary>
+    public int ColumnsSize => Kind == LayerKind.Conv2D ? PatchSize * Output.PlaneSize : 0;
 
     public double Probability { get; init; }
 

@@ -64,7 +64,10 @@ internal static class Planner
             current = output;
         }
 
-        return new NetworkPlan(network.Namespace, network.ClassName, network.Layers[0].Name, input.Output, layers.ToEquatableArray(), tensors.ToEquatableArray(), parameterOffset);
+        return new NetworkPlan(network.Namespace, network.ClassName, network.Layers[0].Name, input.Output, layers.ToEquatableArray(), tensors.ToEquatableArray(), parameterOffset)
+        {
+            Memory = MemoryPlanner.Plan(layers, tensors),
+        };
     }
 
     /// <summary>

@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Planning;
+
+/// <summary>
+/// Where each tensor lives, in floats per sample (a batch of N puts tensor t at
+/// <c>[offset·N, (offset + size)·N)</c> of its arena), and how big the arenas are.
+/// </summary>
+/// <remarks>
+/// Inference frees a tensor after its last reader, so buffers whose lifetimes do not overlap share
+/// memory (first fit). Training keeps every activation for backward, each in its own place. The
+/// gradients, needed only between a consumer's backward and its producer's, share memory too.
+/// </remarks>
+internal sealed record MemoryPlan(
+    EquatableArray<int> InferenceOffsets,
+    EquatableArray<int> TrainingOffsets,
+    EquatableArray<int> GradientOffsets,
+    int InferenceFloats,
+    int TrainingFloats,
+    int GradientFloats,
+    string InferencePeak);
+
+internal static class MemoryPlanner
+{
+    public static MemoryPlan Plan(IReadOnlyList<LayerPlan> layers, IReadOnlyList<TensorPlan> tensors)
+    {
+        List<LayerPlan> computing = layers.Where(layer => layer.HasOwnCode || layer.Kind == LayerKind.Flatten).ToList();
+        int outputTensor = computing[computing.Count - 1].OutputTensor;
+
+        // Inference: forward order; a tensor lives from its producer to its last reader.
+        var inference = new Arena(tensors);
+        inference.Allocate(0);
+        string peak = string.Empty;
+        int peakFloats = 0;
+        for (int i = 0; i < computing.Count; i++)
+        {
+            LayerPlan layer = computing[i];
+            inference.Allocate(layer.OutputTensor);
+            if (inference.InUse > peakFloats)
+            {
+                peakFloats = inference.InUse;
+                peak = layer.Name;
+            }
+
+            bool readLater = computing.Skip(i + 1).Any(later => later.InputTensor == layer.InputTensor);
+            if (layer.InputTensor != layer.OutputTensor && !readLater && layer.InputTensor != outputTensor)
+            {
+                inference.Free(layer.InputTensor);
+            }
+        }
+
+        // Gradients: backward order; dOutput is written by the consumer, read by the producer.
+        var gradients = new Arena(tensors);
+        gradients.Allocate(outputTensor);
+        for (int i = computing.Count - 1; i >= 0; i--)
+        {
+            LayerPlan layer = computing[i];
+            gradients.Allocate(layer.InputTensor);
+            if (layer.InputTensor != layer.OutputTensor)
+            {
+                gradients.Free(layer.OutputTensor);
+            }
+        }
+
+        var training = new int[tensors.Count];
+        for (int t = 1; t < tensors.Count; t++)
+        {
+            training[t] = training[t - 1] + tensors[t - 1].Size;
+        }
+
+        return new MemoryPlan(
+            inference.Offsets.ToEquatableArray(),
+            training.ToEquatableArray(),
+            gradients.Offsets.ToEquatableArray(),
+            inference.HighWater,
+            tensors.Sum(tensor => tensor.Size),
+            gradients.HighWater,
+            peak);
+    }
+
+    /// <summary>First-fit allocation of per-sample tensor sizes in one linear arena.</summary>
+    private sealed class Arena
+    {
+        private readonly IReadOnlyList<TensorPlan> _tensors;
+        private readonly List<(int Offset, int Size, int Tensor)> _live = new();
+
+        public Arena(IReadOnlyList<TensorPlan> tensors)
+        {
+            _tensors = tensors;
+            Offsets = Enumerable.Repeat(-1, tensors.Count).ToArray();
+        }
+
+        public int[] Offsets { get; }
+
+        public int HighWater { get; private set; }
+
+        public int InUse => _live.Sum(block => block.Size);
+
+        public void Allocate(int tensor)
+        {
+            if (_live.Any(block => block.Tensor == tensor))
+            {
+                return;
+            }
+
+            int size = _tensors[tensor].Size, offset = 0;
+            foreach ((int Offset, int Size, int Tensor) block in _live.OrderBy(block => block.Offset))
+            {
+                if (block.Offset - offset >= size)
+                {
+                    break;
+                }
+
+                offset = System.Math.Max(offset, block.Offset + block.Size);
+            }
+
+            _live.Add((offset, size, tensor));
+            Offsets[tensor] = offset;
+            HighWater = System.Math.Max(HighWater, offset + size);
+        }
+
+        public void Free(int tensor) => _live.RemoveAll(block => block.Tensor == tensor);
+    }
+}
