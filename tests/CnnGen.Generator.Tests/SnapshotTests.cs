@@ -6,8 +6,8 @@ namespace CnnGen.Generator.Tests;
 public sealed class SnapshotTests
 {
     [Fact]
-    public void FashionNet() => Snapshot.Verify(GeneratorHarness.RunClean(ReferenceNetworks.FashionNet), nameof(FashionNet));
+    public void FashionNet() => Snapshot.Verify(GeneratorHarness.RunClean(ReferenceNetworks.Source), nameof(FashionNet), "CnnGen.Tests.Networks.FashionNet.g.cs");
 
     [Fact]
-    public void LeNet5() => Snapshot.Verify(GeneratorHarness.RunClean(ReferenceNetworks.LeNet5), nameof(LeNet5));
+    public void LeNet5() => Snapshot.Verify(GeneratorHarness.RunClean(ReferenceNetworks.Source), nameof(LeNet5), "CnnGen.Tests.Networks.LeNet5.g.cs");
 }

@@ -13,7 +13,8 @@ namespace CnnGen.Generator.Tests.Infrastructure;
 /// </summary>
 internal static partial class Snapshot
 {
-    public static void Verify(GeneratorRun run, string name, [CallerFilePath] string callerPath = "")
+    /// <summary>Verifies the run's diagnostics and generated sources, or only the source named <paramref name="hintName"/>.</summary>
+    public static void Verify(GeneratorRun run, string name, string? hintName = null, [CallerFilePath] string callerPath = "")
     {
         var text = new StringBuilder();
         text.Append("// Diagnostics\n");
@@ -22,7 +23,7 @@ internal static partial class Snapshot
             text.Append(Describe(diagnostic)).Append('\n');
         }
 
-        foreach (var source in run.Result.GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal))
+        foreach (var source in run.Result.GeneratedSources.Where(s => hintName is null || s.HintName == hintName).OrderBy(s => s.HintName, StringComparer.Ordinal))
         {
             text.Append("\n// ").Append(source.HintName).Append('\n').Append(source.SourceText.ToString());
         }

@@ -3,24 +3,6 @@ using CnnGen.Integration.Tests.Support;
 
 namespace CnnGen.Integration.Tests.Networks;
 
-/// <summary>LeNet-5 (LeCun et al. 1998) with ReLU and max pooling, as most modern reproductions.</summary>
-[Network]
-[Input(1, 32, 32)]
-[Conv2D(6, 5), Relu, MaxPool2D(2)]
-[Conv2D(16, 5), Relu, MaxPool2D(2)]
-[Flatten]
-[Dense(120), Relu, Dense(84), Relu, Dense(10)]
-internal partial class LeNet5;
-
-/// <summary>The seed's 2-conv Fashion-MNIST network.</summary>
-[Network]
-[Input(1, 28, 28)]
-[Conv2D(32, 5, Padding = 2), Relu, MaxPool2D(2)]
-[Conv2D(64, 5, Padding = 2), Relu, MaxPool2D(2)]
-[Flatten, Dropout(0.5)]
-[Dense(1000), Dense(10)]
-internal partial class FashionNet;
-
 internal static class ReferenceNetworks
 {
     public static OracleNetwork LeNet5Oracle { get; } = new(
