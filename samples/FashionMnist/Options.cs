@@ -10,20 +10,22 @@ namespace FashionMnist;
 /// <param name="Seed">Seeds the initial parameters, the shuffling and dropout.</param>
 /// <param name="BatchSize">Samples per Adam step.</param>
 /// <param name="LearningRate">Adam's initial learning rate, annealed to zero over the run along a cosine.</param>
+/// <param name="Threads">Worker threads (<c>Parallelism.ThreadCount</c>); a run is reproducible for a given count.</param>
 internal sealed record Options(
     string DataDirectory,
     int Epochs,
     string OutputDirectory,
     int Seed,
     int BatchSize,
-    float LearningRate)
+    float LearningRate,
+    int Threads)
 {
     /// <summary>The committed subset (samples/data), which the build copies next to the executable.</summary>
     public static string SubsetDirectory => Path.Combine(AppContext.BaseDirectory, "data");
 
     /// <summary>
     /// The command line: <c>--data</c>, <c>--epochs</c>, <c>--out</c>, <c>--seed</c>, <c>--batch-size</c>,
-    /// <c>--learning-rate</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
+    /// <c>--learning-rate</c>, <c>--threads</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
     /// that Ctrl+C cancels.
     /// </summary>
     public static RootCommand CreateCommand(Func<Options, CancellationToken, int> run)
@@ -59,13 +61,19 @@ internal sealed record Options(
             Description = "Adam's initial learning rate (cosine-annealed to 0 over the epochs).",
             DefaultValueFactory = _ => 1e-3f,
         };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Worker threads; results are reproducible for a given count.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        threads.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
         epochs.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
         batchSize.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
         learningRate.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<float>()));
 
         var command = new RootCommand("Trains FashionNet, a CnnGen-generated CNN, on Fashion-MNIST; saves its weights and plots.")
         {
-            data, epochs, output, seed, batchSize, learningRate,
+            data, epochs, output, seed, batchSize, learningRate, threads,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(run(
             new Options(
@@ -74,7 +82,8 @@ internal sealed record Options(
                 parseResult.GetValue(output)!,
                 parseResult.GetValue(seed),
                 parseResult.GetValue(batchSize),
-                parseResult.GetValue(learningRate)),
+                parseResult.GetValue(learningRate),
+                parseResult.GetValue(threads)),
             cancellationToken)));
         return command;
     }

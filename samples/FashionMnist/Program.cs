@@ -1,3 +1,4 @@
+using CnnGen.Runtime;
 using CnnGen.Runtime.Training;
 using CnnGen.Runtime.Weights;
 using FashionMnist;
@@ -30,8 +31,9 @@ static int Run(Options options, CancellationToken cancellationToken)
         $"Data: {data.Train.Count:N0} training and {data.Test.Count:N0} test images from {Path.GetFullPath(options.DataDirectory)}, "
         + $"normalised with the training set's mean {data.Mean:F4} and standard deviation {data.StandardDeviation:F4}.");
     AnsiConsole.WriteLine(
-        $"Training: {options.Epochs} epoch(s), Adam, learning rate {options.LearningRate:G3} (cosine-annealed), batch {options.BatchSize}, seed {options.Seed}.");
+        $"Training: {options.Epochs} epoch(s), Adam, learning rate {options.LearningRate:G3} (cosine-annealed), batch {options.BatchSize}, seed {options.Seed}, {options.Threads} thread(s).");
 
+    Parallelism.ThreadCount = options.Threads;
     var network = new FashionNet();
     network.ResetParameters(options.Seed);
     var trainer = new Trainer(new TrainerOptions
