@@ -18,11 +18,14 @@ namespace CnnGen.Runtime.Kernels;
 /// </list>
 /// Every variant runs the same register-tiled micro-kernel (<see cref="GemmKernel512"/>, or the AVX2 or
 /// scalar one) under the cache-blocked <see cref="GemmDriver"/>; transposition only changes the strides
-/// the kernel reads A with and how B is packed. Two small-m shapes are bandwidth-bound streams instead:
-/// NT with at most eight rows of A (dense forward at batch 1..8) is a sweep of dot products
-/// (<see cref="GemmDot"/>), and NN/TN with one row (dense input gradient at batch 1) a sum of scaled rows
-/// (<see cref="GemmRowVector"/>). Scratch memory is per thread and reused, so calls after the first
-/// allocate nothing. Single-threaded.
+/// the kernel reads A with and how B is packed. Two kinds of shape are streams instead: NT with at most
+/// eight rows of A (dense forward at batch 1..8), or with C narrower than one tile (a conv weight gradient
+/// with a 5 × 5 patch), is a sweep of dot products (<see cref="GemmDot"/>), and NN/TN with one row (dense
+/// input gradient at batch 1) a sum of scaled rows (<see cref="GemmRowVector"/>). Scratch memory is per
+/// thread and reused, so calls after the first allocate nothing. With <see cref="Parallelism.ThreadCount"/>
+/// above 1, a product large enough to pay for a fork/join is split over blocks of C
+/// (<see cref="GemmParallel"/>); depth is never split, so every element is summed in the same order and
+/// the result is bit-identical for any thread count.
 /// </remarks>
 public static class Gemm
 {
@@ -41,7 +44,7 @@ public static class Gemm
             return;
         }
 
-        Run(m, n, k, ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, 1, ref MemoryMarshal.GetReference(c), accumulate);
+        Blocked(m, n, k, ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, 1, ref MemoryMarshal.GetReference(c), accumulate);
     }
 
     /// <summary>C[m, n] (+)= A[m, k] · B[n, k]ᵀ.</summary>
@@ -53,13 +56,20 @@ public static class Gemm
             return;
         }
 
-        if (GemmDot.Pays(m, k))
+        if (GemmDot.Pays(m, n, k))
         {
-            GemmDot.Run(m, n, k, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), accumulate);
+            ref float aStart = ref MemoryMarshal.GetReference(a);
+            ref float bStart = ref MemoryMarshal.GetReference(b);
+            ref float cStart = ref MemoryMarshal.GetReference(c);
+            if (!GemmParallel.TryRunDot(m, n, k, ref aStart, ref bStart, ref cStart, accumulate))
+            {
+                GemmDot.Run(m, n, k, ref aStart, ref bStart, ref cStart, n, accumulate);
+            }
+
             return;
         }
 
-        Run(m, n, k, ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), 1, k, ref MemoryMarshal.GetReference(c), accumulate);
+        Blocked(m, n, k, ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), 1, k, ref MemoryMarshal.GetReference(c), accumulate);
     }
 
     /// <summary>C[m, n] (+)= A[k, m]ᵀ · B[k, n].</summary>
@@ -77,24 +87,41 @@ public static class Gemm
             return;
         }
 
-        Run(m, n, k, ref MemoryMarshal.GetReference(a), 1, m, ref MemoryMarshal.GetReference(b), n, 1, ref MemoryMarshal.GetReference(c), accumulate);
+        Blocked(m, n, k, ref MemoryMarshal.GetReference(a), 1, m, ref MemoryMarshal.GetReference(b), n, 1, ref MemoryMarshal.GetReference(c), accumulate);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Run(
+    /// <summary>MR × NR of the micro-kernel this machine runs: the units a parallel call splits C into.</summary>
+    internal static int TileRows =>
+        Vector512.IsHardwareAccelerated ? GemmKernel512.Rows : Vector256.IsHardwareAccelerated ? GemmKernel256.Rows : GemmKernelScalar.Rows;
+
+    /// <inheritdoc cref="TileRows"/>
+    internal static int TileColumns =>
+        Vector512.IsHardwareAccelerated ? GemmKernel512.Columns : Vector256.IsHardwareAccelerated ? GemmKernel256.Columns : GemmKernelScalar.Columns;
+
+    private static void Blocked(
         int m, int n, int k, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, nint bColumnStride, ref float c, bool accumulate)
+    {
+        if (!GemmParallel.TryRunBlocked(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate))
+        {
+            RunBlocked(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, n, accumulate);
+        }
+    }
+
+    /// <summary>The blocked driver with this machine's micro-kernel, on the calling thread.</summary>
+    internal static void RunBlocked(
+        int m, int n, int k, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, nint bColumnStride, ref float c, nint cRowStride, bool accumulate)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            GemmDriver.Run<GemmKernel512>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate);
+            GemmDriver.Run<GemmKernel512>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            GemmDriver.Run<GemmKernel256>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate);
+            GemmDriver.Run<GemmKernel256>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
         }
         else
         {
-            GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, accumulate);
+            GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
         }
     }
 

@@ -11,10 +11,10 @@ namespace CnnGen.Runtime.Kernels;
 /// <code>
 /// for jc in n by ColumnBlock           // nc columns: a kc × nc block of packed B stays in L2
 ///   for pc in k by ~DepthBlock         // kc: the depth of one micro-kernel call
-///     pack B[pc.., jc..] into NR-wide panels (skipped when m fits one row tile)
+///     pack B[pc.., jc..] into NR-wide panels (skipped when m fits one row tile, or B fits L2)
 ///     for jr in nc by NR               // one kc × NR panel of B (32 KB) stays in L1 ...
 ///       for ir in m by MR              // ... while MR × kc slivers of A stream past it from L2
-///         micro-kernel(kc) on C[ir.., jc + jr..]
+///         micro-kernel(kc) on C[ir.., jc + jr..]   // compiled for the tile's exact row count
 /// </code>
 /// A is never packed: the kernel broadcasts A(i, p) straight from row-major or transposed storage,
 /// which keeps the small-m cases (batch 1) free of packing work. Walking all of A against one L1-resident
@@ -29,13 +29,25 @@ internal static class GemmDriver
     /// <summary>nc: a 256 × 512 block of packed B is 512 KB, half of a 1 MB L2.</summary>
     public const int ColumnBlock = 512;
 
+    /// <summary>
+    /// Up to this many elements (1 MB) B is read where it lies even when several row tiles reuse it, as long as
+    /// there are at most <see cref="InPlaceMaxRows"/> rows: a B that fits L2 gains little from packing, and the
+    /// copy is not amortized over many row tiles. Measured: 16 × 100 × 150 1.23×, 32 × 784 × 25 1.2×,
+    /// 64 × 196 × 800 1.08× faster in place; 384 × 784 × 25 and 64 × 3136 × 1000 slightly slower.
+    /// </summary>
+    private const long InPlaceLimit = 1 << 18;
+
+    private const int InPlaceMaxRows = 64;
+
     /// <summary>Largest Rows × Columns of any kernel, for the stack tile that ragged tiles go through.</summary>
     private const int MaxTileSize = 8 * 32;
 
     /// <summary>
     /// A(i, p) is at <c>a[i · aRowStride + p · aDepthStride]</c>, B(p, j) at <c>b[p · bDepthStride + j · bColumnStride]</c>
-    /// (one B stride must be 1), C(i, j) at <c>c[i · n + j]</c>. Requires k ≥ 1.
+    /// (one B stride must be 1), C(i, j) at <c>c[i · cRowStride + j]</c>. Requires k ≥ 1. The parallel split hands
+    /// each worker a block of C's columns or rows as a smaller product with the same strides.
     /// </summary>
+    [SkipLocalsInit]
     public static void Run<TKernel>(
         int m,
         int n,
@@ -47,6 +59,7 @@ internal static class GemmDriver
         nint bDepthStride,
         nint bColumnStride,
         ref float c,
+        nint cRowStride,
         bool accumulate)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -55,10 +68,12 @@ internal static class GemmDriver
         Span<float> raggedTile = stackalloc float[MaxTileSize];
 
         // With one row tile (m ≤ MR: small-batch dense gradients, few-channel convolutions) nothing would
-        // reuse a packed copy of B, so full panels are read where they lie; only a ragged last panel is
-        // packed, to pad it with zeros.
-        bool readBInPlace = bColumnStride == 1 && m <= tileRows;
-        ref float packed = ref KernelScratch.GemmPanel(DepthBlock * ColumnBlock);
+        // reuse a packed copy of B, and a small B (LeNet's 150 × 100) stays in L1/L2 where it lies, so full
+        // panels are read in place; only a ragged last panel is packed, to pad it with zeros.
+        bool readBInPlace = bColumnStride == 1 && (m <= tileRows || ((long)k * n <= InPlaceLimit && m <= InPlaceMaxRows));
+        ref float packed = ref !readBInPlace || n % tileColumns != 0
+            ? ref KernelScratch.GemmPanel(DepthBlock * ColumnBlock)
+            : ref Unsafe.NullRef<float>();
 
         // Equal depth blocks (k = 800 runs as 4 × 200, not 3 × 256 + 32) so no call is too shallow to
         // amortize loading and storing its C tile.
@@ -96,16 +111,16 @@ internal static class GemmDriver
                     {
                         int rows = Math.Min(tileRows, m - ir);
                         ref float aSliver = ref Unsafe.Add(ref a, (ir * aRowStride) + (pc * aDepthStride));
-                        ref float cTile = ref Unsafe.Add(ref c, ((nint)ir * n) + jc + jr);
+                        ref float cTile = ref Unsafe.Add(ref c, (ir * cRowStride) + jc + jr);
 
                         if (columns == tileColumns)
                         {
-                            TKernel.Run(depth, ref aSliver, aRowStride, aDepthStride, rows, ref bPanel, bStep, ref cTile, n, add);
+                            RunTile<TKernel>(rows, narrow: false, depth, ref aSliver, aRowStride, aDepthStride, ref bPanel, bStep, ref cTile, cRowStride, add);
                         }
                         else
                         {
                             RunRaggedTile<TKernel>(
-                                rows, columns, depth, ref aSliver, aRowStride, aDepthStride, ref bPanel, bStep, ref cTile, n, add, raggedTile);
+                                rows, columns, depth, ref aSliver, aRowStride, aDepthStride, ref bPanel, bStep, ref cTile, cRowStride, add, raggedTile);
                         }
                     }
                 }
@@ -146,14 +161,7 @@ internal static class GemmDriver
             }
         }
 
-        if (columns <= tileColumns / 2)
-        {
-            TKernel.RunNarrow(depth, ref a, aRowStride, aDepthStride, rows, ref b, bDepthStride, ref t, tileColumns, accumulate);
-        }
-        else
-        {
-            TKernel.Run(depth, ref a, aRowStride, aDepthStride, rows, ref b, bDepthStride, ref t, tileColumns, accumulate);
-        }
+        RunTile<TKernel>(rows, narrow: columns <= tileColumns / 2, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref t, tileColumns, accumulate);
 
         for (int i = 0; i < rows; i++)
         {
@@ -161,6 +169,56 @@ internal static class GemmDriver
             {
                 Unsafe.Add(ref c, (i * cRowStride) + j) = Unsafe.Add(ref t, (i * tileColumns) + j);
             }
+        }
+    }
+
+    /// <summary>Calls the kernel compiled for exactly <paramref name="rows"/> rows (at most TKernel.Rows).</summary>
+    private static void RunTile<TKernel>(
+        int rows, bool narrow, nint depth, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        switch (rows)
+        {
+            case 8:
+                RunTile<TKernel, TileRows8>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            case 7:
+                RunTile<TKernel, TileRows7>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            case 6:
+                RunTile<TKernel, TileRows6>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            case 5:
+                RunTile<TKernel, TileRows5>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            case 4:
+                RunTile<TKernel, TileRows4>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            case 3:
+                RunTile<TKernel, TileRows3>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            case 2:
+                RunTile<TKernel, TileRows2>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+            default:
+                RunTile<TKernel, TileRows1>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunTile<TKernel, TRows>(
+        bool narrow, nint depth, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
+        where TKernel : struct, IGemmMicroKernel
+        where TRows : struct, ITileRows
+    {
+        if (narrow)
+        {
+            TKernel.RunNarrow<TRows>(depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        }
+        else
+        {
+            TKernel.Run<TRows>(depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
         }
     }
 }

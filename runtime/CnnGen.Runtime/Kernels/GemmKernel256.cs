@@ -14,19 +14,20 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
 
     public static int Columns => 16;
 
-    public static void Run(
+    public static void Run<TRows>(
         nint depth,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
-        int rows,
         ref float b,
         nint bDepthStride,
         ref float c,
         nint cRowStride,
         bool accumulate)
+        where TRows : struct, ITileRows
     {
-        // Offsets of A rows 1..5 from row 0; missing rows alias row 0 so every load stays inside A.
+        // Rows past TRows.Count are compile-time absent: the JIT drops their broadcasts, FMAs and stores.
+        int rows = TRows.Count;
         nint a1 = rows > 1 ? aRowStride : 0;
         nint a2 = rows > 2 ? 2 * aRowStride : 0;
         nint a3 = rows > 3 ? 3 * aRowStride : 0;
@@ -63,21 +64,40 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
             Vector256<float> ai = Vector256.Create(a);
             c00 = MultiplyAdd(ai, b0, c00);
             c01 = MultiplyAdd(ai, b1, c01);
-            ai = Vector256.Create(Unsafe.Add(ref a, a1));
-            c10 = MultiplyAdd(ai, b0, c10);
-            c11 = MultiplyAdd(ai, b1, c11);
-            ai = Vector256.Create(Unsafe.Add(ref a, a2));
-            c20 = MultiplyAdd(ai, b0, c20);
-            c21 = MultiplyAdd(ai, b1, c21);
-            ai = Vector256.Create(Unsafe.Add(ref a, a3));
-            c30 = MultiplyAdd(ai, b0, c30);
-            c31 = MultiplyAdd(ai, b1, c31);
-            ai = Vector256.Create(Unsafe.Add(ref a, a4));
-            c40 = MultiplyAdd(ai, b0, c40);
-            c41 = MultiplyAdd(ai, b1, c41);
-            ai = Vector256.Create(Unsafe.Add(ref a, a5));
-            c50 = MultiplyAdd(ai, b0, c50);
-            c51 = MultiplyAdd(ai, b1, c51);
+            if (rows > 1)
+            {
+                ai = Vector256.Create(Unsafe.Add(ref a, a1));
+                c10 = MultiplyAdd(ai, b0, c10);
+                c11 = MultiplyAdd(ai, b1, c11);
+            }
+
+            if (rows > 2)
+            {
+                ai = Vector256.Create(Unsafe.Add(ref a, a2));
+                c20 = MultiplyAdd(ai, b0, c20);
+                c21 = MultiplyAdd(ai, b1, c21);
+            }
+
+            if (rows > 3)
+            {
+                ai = Vector256.Create(Unsafe.Add(ref a, a3));
+                c30 = MultiplyAdd(ai, b0, c30);
+                c31 = MultiplyAdd(ai, b1, c31);
+            }
+
+            if (rows > 4)
+            {
+                ai = Vector256.Create(Unsafe.Add(ref a, a4));
+                c40 = MultiplyAdd(ai, b0, c40);
+                c41 = MultiplyAdd(ai, b1, c41);
+            }
+
+            if (rows > 5)
+            {
+                ai = Vector256.Create(Unsafe.Add(ref a, a5));
+                c50 = MultiplyAdd(ai, b0, c50);
+                c51 = MultiplyAdd(ai, b1, c51);
+            }
 
             a = ref Unsafe.Add(ref a, aDepthStride);
             b = ref Unsafe.Add(ref b, bDepthStride);
@@ -118,18 +138,19 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
     }
 
     /// <summary>The left 8 columns only (6 accumulators), for a ragged last panel that narrow.</summary>
-    public static void RunNarrow(
+    public static void RunNarrow<TRows>(
         nint depth,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
-        int rows,
         ref float b,
         nint bDepthStride,
         ref float c,
         nint cRowStride,
         bool accumulate)
+        where TRows : struct, ITileRows
     {
+        int rows = TRows.Count;
         nint a1 = rows > 1 ? aRowStride : 0;
         nint a2 = rows > 2 ? 2 * aRowStride : 0;
         nint a3 = rows > 3 ? 3 * aRowStride : 0;
@@ -155,11 +176,30 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
         {
             Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
             c00 = MultiplyAdd(Vector256.Create(a), b0, c00);
-            c10 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a1)), b0, c10);
-            c20 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a2)), b0, c20);
-            c30 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a3)), b0, c30);
-            c40 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a4)), b0, c40);
-            c50 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a5)), b0, c50);
+            if (rows > 1)
+            {
+                c10 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a1)), b0, c10);
+            }
+
+            if (rows > 2)
+            {
+                c20 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a2)), b0, c20);
+            }
+
+            if (rows > 3)
+            {
+                c30 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a3)), b0, c30);
+            }
+
+            if (rows > 4)
+            {
+                c40 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a4)), b0, c40);
+            }
+
+            if (rows > 5)
+            {
+                c50 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a5)), b0, c50);
+            }
 
             a = ref Unsafe.Add(ref a, aDepthStride);
             b = ref Unsafe.Add(ref b, bDepthStride);

@@ -4,63 +4,85 @@ using System.Runtime.Intrinsics;
 namespace CnnGen.Runtime.Kernels;
 
 /// <summary>
-/// AVX-512 micro-kernel: an 8 × 32 tile of C in 16 zmm accumulators. Per depth step it loads two vectors
-/// of packed B, broadcasts eight A values and issues 16 FMAs — enough independent chains to hide FMA
-/// latency on two FMA pipes, and 16 + 2 + 1 registers of the 32. Eight rows also divide the usual
-/// channel counts (8, 16, 32, 64), where six would leave a partial row block (measured: 64 × 196 × 800
-/// runs ~8% faster than with a 6 × 32 tile).
+/// AVX-512 micro-kernel: up to an 8 × 32 tile of C in 16 zmm accumulators. Per depth step it loads two
+/// vectors of packed B, broadcasts one A value per row and issues two FMAs per row — at eight rows enough
+/// independent chains to hide FMA latency on two FMA pipes, and 16 + 2 + 1 registers of the 32. Eight rows
+/// also divide the usual channel counts (8, 16, 32, 64), where six would leave a partial row block
+/// (measured: 64 × 196 × 800 runs ~8% faster than with a 6 × 32 tile).
 /// </summary>
+/// <remarks>
+/// Every <c>if (rows &gt; r)</c> below tests a JIT-time constant (<see cref="ITileRows.Count"/>), so each row
+/// count compiles to straight-line code for exactly its rows.
+/// </remarks>
 internal readonly struct GemmKernel512 : IGemmMicroKernel
 {
     public static int Rows => 8;
 
     public static int Columns => 32;
 
-    public static void Run(
+    public static void Run<TRows>(
         nint depth,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
-        int rows,
         ref float b,
         nint bDepthStride,
         ref float c,
         nint cRowStride,
         bool accumulate)
+        where TRows : struct, ITileRows
     {
-        // Offsets of A rows 1..7 from row 0; missing rows alias row 0 so every load stays inside A.
-        nint a1 = rows > 1 ? aRowStride : 0;
-        nint a2 = rows > 2 ? 2 * aRowStride : 0;
-        nint a3 = rows > 3 ? 3 * aRowStride : 0;
-        nint a4 = rows > 4 ? 4 * aRowStride : 0;
-        nint a5 = rows > 5 ? 5 * aRowStride : 0;
-        nint a6 = rows > 6 ? 6 * aRowStride : 0;
-        nint a7 = rows > 7 ? 7 * aRowStride : 0;
+        int rows = TRows.Count;
+        nint a2 = 2 * aRowStride, a3 = 3 * aRowStride, a4 = 4 * aRowStride;
+        nint a5 = 5 * aRowStride, a6 = 6 * aRowStride, a7 = 7 * aRowStride;
 
-        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         if (accumulate)
         {
-            // Only the rows C has are read; the others start from zero and are never stored.
             c00 = Vector512.LoadUnsafe(ref c);
             c01 = Vector512.LoadUnsafe(ref c, 16);
-            c10 = rows > 1 ? Vector512.LoadUnsafe(ref c, (nuint)cRowStride) : Vector512<float>.Zero;
-            c11 = rows > 1 ? Vector512.LoadUnsafe(ref c, (nuint)(cRowStride + 16)) : Vector512<float>.Zero;
-            c20 = rows > 2 ? Vector512.LoadUnsafe(ref c, (nuint)(2 * cRowStride)) : Vector512<float>.Zero;
-            c21 = rows > 2 ? Vector512.LoadUnsafe(ref c, (nuint)((2 * cRowStride) + 16)) : Vector512<float>.Zero;
-            c30 = rows > 3 ? Vector512.LoadUnsafe(ref c, (nuint)(3 * cRowStride)) : Vector512<float>.Zero;
-            c31 = rows > 3 ? Vector512.LoadUnsafe(ref c, (nuint)((3 * cRowStride) + 16)) : Vector512<float>.Zero;
-            c40 = rows > 4 ? Vector512.LoadUnsafe(ref c, (nuint)(4 * cRowStride)) : Vector512<float>.Zero;
-            c41 = rows > 4 ? Vector512.LoadUnsafe(ref c, (nuint)((4 * cRowStride) + 16)) : Vector512<float>.Zero;
-            c50 = rows > 5 ? Vector512.LoadUnsafe(ref c, (nuint)(5 * cRowStride)) : Vector512<float>.Zero;
-            c51 = rows > 5 ? Vector512.LoadUnsafe(ref c, (nuint)((5 * cRowStride) + 16)) : Vector512<float>.Zero;
-            c60 = rows > 6 ? Vector512.LoadUnsafe(ref c, (nuint)(6 * cRowStride)) : Vector512<float>.Zero;
-            c61 = rows > 6 ? Vector512.LoadUnsafe(ref c, (nuint)((6 * cRowStride) + 16)) : Vector512<float>.Zero;
-            c70 = rows > 7 ? Vector512.LoadUnsafe(ref c, (nuint)(7 * cRowStride)) : Vector512<float>.Zero;
-            c71 = rows > 7 ? Vector512.LoadUnsafe(ref c, (nuint)((7 * cRowStride) + 16)) : Vector512<float>.Zero;
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+            if (rows > 1)
+            {
+                c10 = Vector512.LoadUnsafe(ref c, (nuint)cRowStride);
+                c11 = Vector512.LoadUnsafe(ref c, (nuint)(cRowStride + 16));
+            }
+
+            if (rows > 2)
+            {
+                c20 = Vector512.LoadUnsafe(ref c, (nuint)(2 * cRowStride));
+                c21 = Vector512.LoadUnsafe(ref c, (nuint)((2 * cRowStride) + 16));
+            }
+
+            if (rows > 3)
+            {
+                c30 = Vector512.LoadUnsafe(ref c, (nuint)(3 * cRowStride));
+                c31 = Vector512.LoadUnsafe(ref c, (nuint)((3 * cRowStride) + 16));
+            }
+
+            if (rows > 4)
+            {
+                c40 = Vector512.LoadUnsafe(ref c, (nuint)(4 * cRowStride));
+                c41 = Vector512.LoadUnsafe(ref c, (nuint)((4 * cRowStride) + 16));
+            }
+
+            if (rows > 5)
+            {
+                c50 = Vector512.LoadUnsafe(ref c, (nuint)(5 * cRowStride));
+                c51 = Vector512.LoadUnsafe(ref c, (nuint)((5 * cRowStride) + 16));
+            }
+
+            if (rows > 6)
+            {
+                c60 = Vector512.LoadUnsafe(ref c, (nuint)(6 * cRowStride));
+                c61 = Vector512.LoadUnsafe(ref c, (nuint)((6 * cRowStride) + 16));
+            }
+
+            if (rows > 7)
+            {
+                c70 = Vector512.LoadUnsafe(ref c, (nuint)(7 * cRowStride));
+                c71 = Vector512.LoadUnsafe(ref c, (nuint)((7 * cRowStride) + 16));
+            }
         }
 
         for (nint p = 0; p < depth; p++)
@@ -71,27 +93,54 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
             Vector512<float> ai = Vector512.Create(a);
             c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(Unsafe.Add(ref a, a1));
-            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(Unsafe.Add(ref a, a2));
-            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(Unsafe.Add(ref a, a3));
-            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(Unsafe.Add(ref a, a4));
-            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(Unsafe.Add(ref a, a5));
-            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(Unsafe.Add(ref a, a6));
-            c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
-            c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(Unsafe.Add(ref a, a7));
-            c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
-            c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            if (rows > 1)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, aRowStride));
+                c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            }
+
+            if (rows > 2)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, a2));
+                c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            }
+
+            if (rows > 3)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, a3));
+                c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            }
+
+            if (rows > 4)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, a4));
+                c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            }
+
+            if (rows > 5)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, a5));
+                c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            }
+
+            if (rows > 6)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, a6));
+                c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+            }
+
+            if (rows > 7)
+            {
+                ai = Vector512.Create(Unsafe.Add(ref a, a7));
+                c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            }
 
             a = ref Unsafe.Add(ref a, aDepthStride);
             b = ref Unsafe.Add(ref b, bDepthStride);
@@ -99,7 +148,6 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
 
         c00.StoreUnsafe(ref c);
         c01.StoreUnsafe(ref c, 16);
-
         if (rows > 1)
         {
             c10.StoreUnsafe(ref c, (nuint)cRowStride);
@@ -143,62 +191,80 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
         }
     }
 
-    /// <summary>The left 16 columns only (8 accumulators), for a ragged last panel that narrow.</summary>
-    public static void RunNarrow(
+    /// <summary>The left 16 columns only (one accumulator per row), for a ragged last panel that narrow.</summary>
+    public static void RunNarrow<TRows>(
         nint depth,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
-        int rows,
         ref float b,
         nint bDepthStride,
         ref float c,
         nint cRowStride,
         bool accumulate)
+        where TRows : struct, ITileRows
     {
-        nint a1 = rows > 1 ? aRowStride : 0;
-        nint a2 = rows > 2 ? 2 * aRowStride : 0;
-        nint a3 = rows > 3 ? 3 * aRowStride : 0;
-        nint a4 = rows > 4 ? 4 * aRowStride : 0;
-        nint a5 = rows > 5 ? 5 * aRowStride : 0;
-        nint a6 = rows > 6 ? 6 * aRowStride : 0;
-        nint a7 = rows > 7 ? 7 * aRowStride : 0;
+        int rows = TRows.Count;
+        nint a2 = 2 * aRowStride, a3 = 3 * aRowStride, a4 = 4 * aRowStride;
+        nint a5 = 5 * aRowStride, a6 = 6 * aRowStride, a7 = 7 * aRowStride;
 
-        Vector512<float> c00, c10, c20, c30, c40, c50, c60, c70;
+        Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
         if (accumulate)
         {
             c00 = Vector512.LoadUnsafe(ref c);
-            c10 = rows > 1 ? Vector512.LoadUnsafe(ref c, (nuint)cRowStride) : Vector512<float>.Zero;
-            c20 = rows > 2 ? Vector512.LoadUnsafe(ref c, (nuint)(2 * cRowStride)) : Vector512<float>.Zero;
-            c30 = rows > 3 ? Vector512.LoadUnsafe(ref c, (nuint)(3 * cRowStride)) : Vector512<float>.Zero;
-            c40 = rows > 4 ? Vector512.LoadUnsafe(ref c, (nuint)(4 * cRowStride)) : Vector512<float>.Zero;
-            c50 = rows > 5 ? Vector512.LoadUnsafe(ref c, (nuint)(5 * cRowStride)) : Vector512<float>.Zero;
-            c60 = rows > 6 ? Vector512.LoadUnsafe(ref c, (nuint)(6 * cRowStride)) : Vector512<float>.Zero;
-            c70 = rows > 7 ? Vector512.LoadUnsafe(ref c, (nuint)(7 * cRowStride)) : Vector512<float>.Zero;
-        }
-        else
-        {
-            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = Vector512<float>.Zero;
+            c10 = rows > 1 ? Vector512.LoadUnsafe(ref c, (nuint)cRowStride) : default;
+            c20 = rows > 2 ? Vector512.LoadUnsafe(ref c, (nuint)(2 * cRowStride)) : default;
+            c30 = rows > 3 ? Vector512.LoadUnsafe(ref c, (nuint)(3 * cRowStride)) : default;
+            c40 = rows > 4 ? Vector512.LoadUnsafe(ref c, (nuint)(4 * cRowStride)) : default;
+            c50 = rows > 5 ? Vector512.LoadUnsafe(ref c, (nuint)(5 * cRowStride)) : default;
+            c60 = rows > 6 ? Vector512.LoadUnsafe(ref c, (nuint)(6 * cRowStride)) : default;
+            c70 = rows > 7 ? Vector512.LoadUnsafe(ref c, (nuint)(7 * cRowStride)) : default;
         }
 
         for (nint p = 0; p < depth; p++)
         {
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
             c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a), b0, c00);
-            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a1)), b0, c10);
-            c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a2)), b0, c20);
-            c30 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a3)), b0, c30);
-            c40 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a4)), b0, c40);
-            c50 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a5)), b0, c50);
-            c60 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a6)), b0, c60);
-            c70 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a7)), b0, c70);
+            if (rows > 1)
+            {
+                c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, aRowStride)), b0, c10);
+            }
+
+            if (rows > 2)
+            {
+                c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a2)), b0, c20);
+            }
+
+            if (rows > 3)
+            {
+                c30 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a3)), b0, c30);
+            }
+
+            if (rows > 4)
+            {
+                c40 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a4)), b0, c40);
+            }
+
+            if (rows > 5)
+            {
+                c50 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a5)), b0, c50);
+            }
+
+            if (rows > 6)
+            {
+                c60 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a6)), b0, c60);
+            }
+
+            if (rows > 7)
+            {
+                c70 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a7)), b0, c70);
+            }
 
             a = ref Unsafe.Add(ref a, aDepthStride);
             b = ref Unsafe.Add(ref b, bDepthStride);
         }
 
         c00.StoreUnsafe(ref c);
-
         if (rows > 1)
         {
             c10.StoreUnsafe(ref c, (nuint)cRowStride);

@@ -12,18 +12,19 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
 
     public static int Columns => 4;
 
-    public static void Run(
+    public static void Run<TRows>(
         nint depth,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
-        int rows,
         ref float b,
         nint bDepthStride,
         ref float c,
         nint cRowStride,
         bool accumulate)
+        where TRows : struct, ITileRows
     {
+        int rows = TRows.Count;
         nint a1 = rows > 1 ? aRowStride : 0;
         nint a2 = rows > 2 ? 2 * aRowStride : 0;
         nint a3 = rows > 3 ? 3 * aRowStride : 0;
@@ -67,18 +68,18 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
     }
 
     /// <summary>Computes the full tile; the narrow case is not worth a second scalar body.</summary>
-    public static void RunNarrow(
+    public static void RunNarrow<TRows>(
         nint depth,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
-        int rows,
         ref float b,
         nint bDepthStride,
         ref float c,
         nint cRowStride,
-        bool accumulate) =>
-        Run(depth, ref a, aRowStride, aDepthStride, rows, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        bool accumulate)
+        where TRows : struct, ITileRows =>
+        Run<TRows>(depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(ref float row, bool accumulate, float v0, float v1, float v2, float v3)

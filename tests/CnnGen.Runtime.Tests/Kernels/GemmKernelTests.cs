@@ -77,14 +77,14 @@ public class GemmKernelTests
             // Past MaxRows too: the path itself handles any m in sweeps of four rows.
             for (int m = 1; m <= GemmDot.MaxRows + 4; m++)
             {
-                foreach (int n in new[] { 1, 3, 4, 5, 17 })
+                foreach (int n in new[] { 1, 3, 4, 5, 8, 9, 17 })
                 {
                     float[] a = GemmReference.RandomValues(m * k, seed++);
                     float[] b = GemmReference.RandomValues(n * k, seed++);
                     float[] c0 = GemmReference.RandomValues(m * n, seed++);
                     bool accumulate = (m + n) % 2 == 1;
                     float[] c = accumulate ? (float[])c0.Clone() : Enumerable.Repeat(float.NaN, m * n).ToArray();
-                    GemmDot.Run(m, n, k, ref a[0], ref b[0], ref c[0], accumulate);
+                    GemmDot.Run(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
                     (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, m, n, k, a, b, accumulate ? c0 : null);
                     GemmReference.AssertClose(expected, scale, c, Tolerance, $"dot {m}×{n}×{k} accumulate={accumulate}");
                 }
@@ -124,13 +124,13 @@ public class GemmKernelTests
         switch (kernel)
         {
             case MicroKernel.Avx512:
-                GemmDriver.Run<GemmKernel512>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], accumulate);
+                GemmDriver.Run<GemmKernel512>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
                 break;
             case MicroKernel.Avx2:
-                GemmDriver.Run<GemmKernel256>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], accumulate);
+                GemmDriver.Run<GemmKernel256>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
                 break;
             default:
-                GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], accumulate);
+                GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
                 break;
         }
     }

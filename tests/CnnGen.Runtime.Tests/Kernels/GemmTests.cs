@@ -36,6 +36,12 @@ public class GemmTests
     {
         { GemmVariant.NN, 6, 1024, 25 },    // conv forward: 5×5 kernel, 1 → 6 channels, 32×32 output
         { GemmVariant.NN, 16, 100, 150 },   // conv forward: LeNet layer 2
+        { GemmVariant.NN, 6, 784, 25 },     // conv forward: LeNet layer 1, 28×28 output (6-row tiles)
+        { GemmVariant.NN, 32, 784, 25 },    // conv forward: seed net layer 1
+        { GemmVariant.NT, 1, 120, 400 },    // dense forward, batch 1: LeNet's three dense layers
+        { GemmVariant.NT, 1, 84, 120 },
+        { GemmVariant.NT, 1, 10, 84 },
+        { GemmVariant.NT, 32, 25, 784 },    // conv weight gradient with a 5×5 patch: dot path, C narrower than a tile
         { GemmVariant.NN, 64, 196, 800 },   // conv forward: 5×5, 32 → 64 channels, 14×14
         { GemmVariant.NT, 64, 800, 196 },   // conv weight gradient
         { GemmVariant.TN, 800, 196, 64 },   // conv input gradient
@@ -183,10 +189,26 @@ public class GemmTests
         float[] c = new float[m * n];
         GemmReference.Run(variant, m, n, k, a, b, c, accumulate: false);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        GemmReference.Run(variant, m, n, k, a, b, c, accumulate: true);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, FewestBytesAllocated(() => GemmReference.Run(variant, m, n, k, a, b, c, accumulate: true)));
+    }
 
-        Assert.Equal(0, allocated);
+    /// <summary>
+    /// The fewest bytes any of a few calls of <paramref name="call"/> allocates on this thread. An allocation
+    /// every call makes shows in each; a single early call can also be charged for the runtime's one-off
+    /// work while methods tier up (seen: 3–8 KB on the second TN 7 × 1030 × 300 call in ~1 of 15 loaded
+    /// test runs, none in 40 runs with DOTNET_TieredCompilation=0 or DOTNET_TieredPGO=0, none in a
+    /// standalone loop of 200 calls), which must not fail the test.
+    /// </summary>
+    internal static long FewestBytesAllocated(Action call)
+    {
+        long fewest = long.MaxValue;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            call();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return fewest;
     }
 }
