@@ -35,6 +35,4 @@ internal static class LayerKinds
 
     public static bool IsActivation(this LayerKind kind) =>
         kind is LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Softmax;
-
-    public static bool HasParameters(this LayerKind kind) => kind is LayerKind.Conv2D or LayerKind.Dense;
 }

@@ -73,7 +73,7 @@ internal sealed record NetworkPlan(
 internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, EquatableArray<int> Shape)
 {
     /// <summary><c>(6, 1, 5, 5)</c>.</summary>
-    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
+    public string ShapeText => ShapeFormat.Of(Shape);
 }
 
 /// <summary>

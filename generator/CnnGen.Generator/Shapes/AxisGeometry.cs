@@ -57,8 +57,6 @@ internal readonly record struct AxisGeometry(
 
     public AxisGeometry WithPadding(int padding) => this with { PaddingBefore = padding, PaddingAfter = padding };
 
-    public AxisGeometry WithInput(int input) => this with { Input = input };
-
     /// <summary>
     /// For output index range clipping: the first output index whose window tap at
     /// <paramref name="tap"/> lands inside the input (inclusive), and the last (inclusive).

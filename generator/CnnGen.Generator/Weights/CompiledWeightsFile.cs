@@ -6,7 +6,7 @@ namespace CnnGen.Generator.Weights;
 internal sealed record WeightTensor(string Name, string DataType, EquatableArray<int> Shape, EquatableArray<float> Values)
 {
     /// <summary><c>(6, 1, 5, 5)</c>, as shapes read in diagnostics.</summary>
-    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
+    public string ShapeText => ShapeFormat.Of(Shape);
 }
 
 /// <summary>
