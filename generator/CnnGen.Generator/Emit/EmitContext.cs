@@ -60,6 +60,11 @@ internal sealed class EmitContext
 
     public string GradientBatch(TensorPlan tensor) => $"SpanOf({ActivationGradients}, {GradientStart(tensor)}, batchSize * {SourceWriter.Int(tensor.Size)})";
 
+    /// <summary><c>SpanOf(_activations, 784 * _batch + start * 6272, (end - start) * 6272)</c>: samples start..end of a tensor.</summary>
+    public string ValueRange(TensorPlan tensor) => Range(Activations, ValueStart(tensor), tensor.Size);
+
+    public string GradientRange(TensorPlan tensor) => Range(ActivationGradients, GradientStart(tensor), tensor.Size);
+
     public const string Activations = "_activations";
     public const string ActivationGradients = "_activationGradients";
 
@@ -69,6 +74,12 @@ internal sealed class EmitContext
     {
         string at = start == "0" ? $"{sampleTerm}{SourceWriter.Int(size)}" : $"{start} + {sampleTerm}{SourceWriter.Int(size)}";
         return $"SpanOf({array}, {at}, {SourceWriter.Int(size)})";
+    }
+
+    private static string Range(string array, string start, int size)
+    {
+        string first = start == "0" ? $"start * {SourceWriter.Int(size)}" : $"{start} + start * {SourceWriter.Int(size)}";
+        return $"SpanOf({array}, {first}, (end - start) * {SourceWriter.Int(size)})";
     }
 
     /// <summary><c>SpanOf(_conv1Output, n * 25088, 25088)</c>: one sample of a tensor.</summary>

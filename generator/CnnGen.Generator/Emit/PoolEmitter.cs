@@ -8,7 +8,8 @@ using static CnnGen.Generator.Emit.SourceWriter;
 namespace CnnGen.Generator.Emit;
 
 /// <summary>
-/// MaxPool2D and AvgPool2D, per sample and channel plane. Windows of up to
+/// MaxPool2D and AvgPool2D, per sample and channel plane. Max pooling with a 2 × 2 window and stride 2
+/// calls the vectorised runtime kernel <c>MaxPool</c> on each worker's samples; other windows of up to
 /// <see cref="MaxUnrolledWindow"/> pixels are unrolled into straight-line code with literal offsets.
 /// Max pooling picks the first maximum, and NaN wins, as PyTorch does; backward recomputes that
 /// choice from the cached input instead of storing indices.
@@ -36,6 +37,14 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Close();
         w.Line();
         w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
+        if (UsesKernel(layer))
+        {
+            w.Line($"{Code.Kernels}MaxPool.Forward2x2({context.ValueRange(context.InputOf(layer))}, {context.ValueRange(context.OutputOf(layer))}, {KernelArguments(layer)});");
+            w.Close();
+            w.Line();
+            return;
+        }
+
         OpenWindowLoops(w, layer, context.ValueSample(context.InputOf(layer)), context.ValueSample(context.OutputOf(layer)), "output", inputGradient: null);
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
@@ -66,7 +75,11 @@ internal sealed class PoolEmitter : LayerEmitter
         bool isMax = layer.Kind == LayerKind.MaxPool2D;
         w.Open(BackwardSignature(layer));
         bool guarded = OpenInputGradientGuard(w, layer);
-        w.Line($"{context.GradientBatch(context.InputOf(layer))}.Clear(); // windows may overlap or skip pixels");
+        if (!UsesKernel(layer))
+        {
+            w.Line($"{context.GradientBatch(context.InputOf(layer))}.Clear(); // windows may overlap or skip pixels");
+        }
+
         w.Line($"{ParallelFor(layer.MethodName + "BackwardSamples")};");
         if (guarded)
         {
@@ -76,6 +89,14 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Close();
         w.Line();
         w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
+        if (UsesKernel(layer))
+        {
+            w.Line($"{Code.Kernels}MaxPool.Backward2x2({context.ValueRange(context.InputOf(layer))}, {context.GradientRange(context.OutputOf(layer))}, {context.GradientRange(context.InputOf(layer))}, {KernelArguments(layer)}); // writes every input pixel");
+            w.Close();
+            w.Line();
+            return;
+        }
+
         OpenWindowLoops(w, layer, context.ValueSample(context.InputOf(layer)), context.GradientSample(context.OutputOf(layer)), "outputGradient", context.GradientSample(context.InputOf(layer)));
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
@@ -198,6 +219,16 @@ internal sealed class PoolEmitter : LayerEmitter
             }
         }
     }
+
+    /// <summary>2 × 2 max pooling with stride 2, which the runtime's vectorised kernel implements.</summary>
+    private static bool UsesKernel(LayerPlan layer) =>
+        layer.Kind == LayerKind.MaxPool2D
+        && layer.Vertical is { Kernel: 2, Stride: 2, Dilation: 1, PaddingBefore: 0, PaddingAfter: 0 }
+        && layer.Horizontal is { Kernel: 2, Stride: 2, Dilation: 1, PaddingBefore: 0, PaddingAfter: 0 };
+
+    /// <summary><c>(end - start) * 32, 28, 28</c>: planes, height and width of a worker's samples.</summary>
+    private static string KernelArguments(LayerPlan layer) =>
+        $"(end - start) * {Int(layer.Input.Channels)}, {Int(layer.Vertical.Input)}, {Int(layer.Horizontal.Input)}";
 
     private static int WindowSize(LayerPlan layer) => layer.Vertical.Kernel * layer.Horizontal.Kernel;
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CnnGen.Runtime.Training;
 
@@ -135,6 +136,7 @@ public class Adam : IOptimizer
         private readonly bool _hasL2Penalty = l2Penalty != 0f;
         private readonly bool _hasDecoupledDecay = decoupledDecayFactor != 1f;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // one call per vector otherwise
         public void Invoke(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> firstMoment, ref Vector<float> secondMoment)
         {
             if (_hasDecoupledDecay)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CnnGen.Runtime.Training;
 
@@ -105,6 +106,7 @@ public sealed class Sgd : IOptimizer
         private readonly Vector<float> _momentum = new(momentum);
         private readonly Vector<float> _oneMinusDampening = new(oneMinusDampening);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // one call per vector otherwise
         public void Invoke(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> momentumBuffer, ref Vector<float> unused)
         {
             if (weightDecay != 0f)

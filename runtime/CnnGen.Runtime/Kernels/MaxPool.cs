@@ -1,0 +1,216 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// Max pooling with a 2 × 2 window and stride 2 (the common case), vectorised and branch-free. A
+/// generated network calls it for every such layer; other windows are generated inline.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Tensors are planes of <c>height × width</c> (any number of samples × channels back to back); the
+/// output plane is <c>⌊height/2⌋ × ⌊width/2⌋</c>, as PyTorch's floor mode (a last odd row or column is
+/// never read). Semantics are PyTorch's: NaN propagates; backward gives each window's gradient to the
+/// first maximum in row-major order (the last NaN when the window holds NaN), and zero everywhere else.
+/// </para>
+/// <para>
+/// Why a kernel: with data-dependent comparisons a scalar loop mispredicts about every other branch,
+/// which made pooling the most expensive layer of LeNet-5. Here eight input columns of a row pair are
+/// one <see cref="Vector256{T}"/> each: the vertical maximum is element-wise, and the horizontal one
+/// shifts every 64-bit lane right by 32 bits (column 2i+1 onto 2i) and keeps the even lanes with
+/// <see cref="Vector256.Narrow(Vector256{ulong}, Vector256{ulong})"/>. A row's last block overlaps the
+/// one before instead of running a scalar tail. Rows narrower than 8 columns, and machines without
+/// 256-bit vectors, take a scalar loop with the same results.
+/// </para>
+/// </remarks>
+public static class MaxPool
+{
+    private const int Block = 8; // input columns per vector
+
+    /// <summary>output[p, oy, ox] = max of input[p, 2oy..2oy+1, 2ox..2ox+1] for every plane p.</summary>
+    public static void Forward2x2(ReadOnlySpan<float> input, Span<float> output, int planes, int height, int width)
+    {
+        (int outputHeight, int outputWidth) = Validate(input.Length, output.Length, planes, height, width, "output");
+        bool vectorized = Vector256.IsHardwareAccelerated && 2 * outputWidth >= Block;
+        ref float inputStart = ref MemoryMarshal.GetReference(input);
+        ref float outputStart = ref MemoryMarshal.GetReference(output);
+        for (int plane = 0; plane < planes; plane++)
+        {
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                ref float top = ref Unsafe.Add(ref inputStart, ((nint)plane * height + 2 * oy) * width);
+                ref float bottom = ref Unsafe.Add(ref top, width);
+                ref float pooled = ref Unsafe.Add(ref outputStart, ((nint)plane * outputHeight + oy) * outputWidth);
+                if (vectorized)
+                {
+                    ForwardRow(ref top, ref bottom, ref pooled, outputWidth);
+                }
+                else
+                {
+                    for (int ox = 0; ox < outputWidth; ox++)
+                    {
+                        Unsafe.Add(ref pooled, ox) = MathF.Max(
+                            MathF.Max(Unsafe.Add(ref top, 2 * ox), Unsafe.Add(ref top, 2 * ox + 1)),
+                            MathF.Max(Unsafe.Add(ref bottom, 2 * ox), Unsafe.Add(ref bottom, 2 * ox + 1)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Overwrites <paramref name="inputGradient"/>: each window's <paramref name="outputGradient"/> goes to
+    /// the input pixel <see cref="Forward2x2"/> took, every other pixel gets 0.
+    /// </summary>
+    /// <param name="input">The forward input, from which the chosen pixels are recomputed.</param>
+    /// <param name="outputGradient">dLoss/dOutput, the shape of the forward output.</param>
+    /// <param name="inputGradient">dLoss/dInput, the shape of <paramref name="input"/>.</param>
+    /// <param name="planes">Samples × channels.</param>
+    /// <param name="height">Input plane height.</param>
+    /// <param name="width">Input plane width.</param>
+    public static void Backward2x2(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int planes, int height, int width)
+    {
+        (int outputHeight, int outputWidth) = Validate(input.Length, outputGradient.Length, planes, height, width, "outputGradient");
+        if (inputGradient.Length != input.Length)
+        {
+            throw new ArgumentException($"The input gradient has {inputGradient.Length} floats but the input has {input.Length}.", nameof(inputGradient));
+        }
+
+        if (height % 2 != 0 || width % 2 != 0)
+        {
+            inputGradient.Clear(); // the last row or column is in no window
+        }
+
+        bool vectorized = Vector256.IsHardwareAccelerated && 2 * outputWidth >= Block;
+        ref float inputStart = ref MemoryMarshal.GetReference(input);
+        ref float gradientStart = ref MemoryMarshal.GetReference(inputGradient);
+        ref float outputGradientStart = ref MemoryMarshal.GetReference(outputGradient);
+        for (int plane = 0; plane < planes; plane++)
+        {
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                nint rowOffset = ((nint)plane * height + 2 * oy) * width;
+                ref float top = ref Unsafe.Add(ref inputStart, rowOffset);
+                ref float topGradient = ref Unsafe.Add(ref gradientStart, rowOffset);
+                ref float pooledGradient = ref Unsafe.Add(ref outputGradientStart, ((nint)plane * outputHeight + oy) * outputWidth);
+                if (vectorized)
+                {
+                    BackwardRow(ref top, ref topGradient, ref pooledGradient, width, outputWidth);
+                }
+                else
+                {
+                    for (int ox = 0; ox < outputWidth; ox++)
+                    {
+                        BackwardWindow(ref Unsafe.Add(ref top, 2 * ox), ref Unsafe.Add(ref topGradient, 2 * ox), Unsafe.Add(ref pooledGradient, ox), width);
+                    }
+                }
+            }
+        }
+    }
+
+    // One output row from an input row pair, in blocks of 8 input columns (4 outputs); the last block
+    // is moved back to end at the row's last window, recomputing a few outputs.
+    private static void ForwardRow(ref float top, ref float bottom, ref float pooled, int outputWidth)
+    {
+        int columns = 2 * outputWidth;
+        for (int x = 0; ; x += Block)
+        {
+            x = Math.Min(x, columns - Block);
+            Vector256<float> rows = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)x), Vector256.LoadUnsafe(ref bottom, (nuint)x));
+            Vector256<float> pairs = Vector256.Max(rows, NextColumn(rows)); // even lanes: the window maxima
+            Vector256.Narrow(pairs.AsUInt64(), pairs.AsUInt64()).AsSingle().GetLower().StoreUnsafe(ref pooled, (nuint)(x / 2));
+            if (x == columns - Block)
+            {
+                return;
+            }
+        }
+    }
+
+    // The gradient of one row pair, block by block as ForwardRow; every lane works in the even
+    // (64-bit-lane-low) positions and the results are interleaved back into columns 2i and 2i+1.
+    private static void BackwardRow(ref float top, ref float topGradient, ref float pooledGradient, int width, int outputWidth)
+    {
+        int columns = 2 * outputWidth;
+        for (int x = 0; ; x += Block)
+        {
+            x = Math.Min(x, columns - Block);
+            Vector256<float> a = Vector256.LoadUnsafe(ref top, (nuint)x);
+            Vector256<float> c = Vector256.LoadUnsafe(ref top, (nuint)(x + width));
+            Vector256<float> p0 = a, p1 = NextColumn(a), p2 = c, p3 = NextColumn(c);
+            Vector256<float> best = Vector256.Max(Vector256.Max(p0, p1), Vector256.Max(p2, p3));
+
+            // First maximum in window order; when the window holds NaN (best is NaN, no lane equals
+            // it), the last NaN, as the scalar rule "value > best || IsNaN(value)" picks.
+            Vector256<float> e0 = Vector256.Equals(p0, best), e1 = Vector256.Equals(p1, best);
+            Vector256<float> e2 = Vector256.Equals(p2, best), e3 = Vector256.Equals(p3, best);
+            Vector256<float> n0 = Vector256.IsNaN(p0), n1 = Vector256.IsNaN(p1), n2 = Vector256.IsNaN(p2), n3 = Vector256.IsNaN(p3);
+            Vector256<float> take0 = e0 | Vector256.AndNot(n0, n1 | n2 | n3);
+            Vector256<float> take1 = Vector256.AndNot(e1, e0) | Vector256.AndNot(n1, n2 | n3);
+            Vector256<float> take2 = Vector256.AndNot(e2, e0 | e1) | Vector256.AndNot(n2, n3);
+            Vector256<float> take3 = Vector256.AndNot(e3, e0 | e1 | e2) | n3;
+
+            // The 4 window gradients into the even lanes (odd lanes 0).
+            Vector128<uint> pooled = Vector128.LoadUnsafe(ref pooledGradient, (nuint)(x / 2)).AsUInt32();
+            Vector256<float> gradient = Vector256.WidenLower(Vector256.Create(pooled, pooled)).AsSingle();
+            Interleave(take0 & gradient, take1 & gradient).StoreUnsafe(ref topGradient, (nuint)x);
+            Interleave(take2 & gradient, take3 & gradient).StoreUnsafe(ref topGradient, (nuint)(x + width));
+            if (x == columns - Block)
+            {
+                return;
+            }
+        }
+    }
+
+    // The scalar rule of one window at its top-left pixel, writing all four gradients.
+    private static void BackwardWindow(ref float top, ref float topGradient, float gradient, int width)
+    {
+        int bestAt = 0;
+        float best = top;
+        for (int i = 1; i < 4; i++)
+        {
+            float value = Unsafe.Add(ref top, Offset(i, width));
+            if (value > best || float.IsNaN(value))
+            {
+                best = value;
+                bestAt = i;
+            }
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            Unsafe.Add(ref topGradient, Offset(i, width)) = i == bestAt ? gradient : 0f;
+        }
+    }
+
+    private static nint Offset(int windowIndex, int width) => ((windowIndex >> 1) * width) + (windowIndex & 1);
+
+    // Column 2i+1 moved onto column 2i in every 64-bit lane (odd lanes become 0).
+    private static Vector256<float> NextColumn(Vector256<float> values) =>
+        Vector256.ShiftRightLogical(values.AsUInt64(), 32).AsSingle();
+
+    // even lanes of `even` to columns 2i, even lanes of `odd` to columns 2i+1 (their odd lanes are 0).
+    private static Vector256<float> Interleave(Vector256<float> even, Vector256<float> odd) =>
+        (even.AsUInt64() | Vector256.ShiftLeft(odd.AsUInt64(), 32)).AsSingle();
+
+    private static (int Height, int Width) Validate(int inputLength, int outputLength, int planes, int height, int width, string outputName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(planes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 2);
+        int outputHeight = height / 2, outputWidth = width / 2;
+        if (inputLength != (long)planes * height * width)
+        {
+            throw new ArgumentException($"The input has {inputLength} floats, not planes·height·width = {planes}·{height}·{width}.", "input");
+        }
+
+        if (outputLength != (long)planes * outputHeight * outputWidth)
+        {
+            throw new ArgumentException(
+                $"{outputName} has {outputLength} floats, not planes·⌊height/2⌋·⌊width/2⌋ = {planes}·{outputHeight}·{outputWidth}.", outputName);
+        }
+
+        return (outputHeight, outputWidth);
+    }
+}
