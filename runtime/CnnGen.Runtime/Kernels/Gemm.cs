@@ -21,7 +21,9 @@ namespace CnnGen.Runtime.Kernels;
 /// the kernel reads A with and how B is packed. Two kinds of shape are streams instead: NT with at most
 /// eight rows of A (dense forward at batch 1..8), or with C narrower than one tile (a conv weight gradient
 /// with a 5 × 5 patch), is a sweep of dot products (<see cref="GemmDot"/>), and NN/TN with one row (dense
-/// input gradient at batch 1) a sum of scaled rows (<see cref="GemmRowVector"/>). Scratch memory is per
+/// input gradient at batch 1) a sum of scaled rows (<see cref="GemmRowVector"/>); an NT whose B is much
+/// bigger than A (dense forward at batch 64) runs transposed so the small operand is the one packed
+/// (<see cref="GemmTransposed"/>). Scratch memory is per
 /// thread and reused, so calls after the first allocate nothing. With <see cref="Parallelism.ThreadCount"/>
 /// above 1, a product large enough to pay for a fork/join is split over blocks of C
 /// (<see cref="GemmParallel"/>); depth is never split, so every element is summed in the same order and
@@ -66,6 +68,12 @@ public static class Gemm
                 GemmDot.Run(m, n, k, ref aStart, ref bStart, ref cStart, n, accumulate);
             }
 
+            return;
+        }
+
+        if (GemmTransposed.Pays(m, n, k))
+        {
+            GemmTransposed.RunNT(m, n, k, a, b, c, accumulate);
             return;
         }
 

@@ -87,7 +87,8 @@ internal static class GemmPacking
                         ref Unsafe.Add(ref source, (j * columnStride) + p),
                         columnStride,
                         ref Unsafe.Add(ref panel, ((nint)p * panelWidth) + j),
-                        panelWidth);
+                        panelWidth,
+                        accumulate: false);
                 }
             }
         }
@@ -108,11 +109,11 @@ internal static class GemmPacking
     }
 
     /// <summary>
-    /// destination[r, c] = source[c, r] for an 8 × 8 block: 8 loads, 24 in-register shuffles, 8 stores,
-    /// instead of 64 scalar moves with strided stores.
+    /// destination[r, c] (+)= source[c, r] for an 8 × 8 block: 8 loads, 24 in-register shuffles, 8 stores,
+    /// instead of 64 scalar moves with strided stores. Requires AVX.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(ref float source, nint sourceStride, ref float destination, nint destinationStride)
+    internal static void Transpose8x8(ref float source, nint sourceStride, ref float destination, nint destinationStride, bool accumulate)
     {
         Vector256<float> r0 = Vector256.LoadUnsafe(ref source);
         Vector256<float> r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, sourceStride));
@@ -136,13 +137,17 @@ internal static class GemmPacking
         Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
 
         // Join the rows 0-3 and rows 4-7 halves of each column.
-        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref destination);
-        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, destinationStride));
-        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, 2 * destinationStride));
-        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, 3 * destinationStride));
-        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 4 * destinationStride));
-        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 5 * destinationStride));
-        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 6 * destinationStride));
-        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 7 * destinationStride));
+        Store(Avx.Permute2x128(s0, s4, 0x20), ref destination, accumulate);
+        Store(Avx.Permute2x128(s1, s5, 0x20), ref Unsafe.Add(ref destination, destinationStride), accumulate);
+        Store(Avx.Permute2x128(s2, s6, 0x20), ref Unsafe.Add(ref destination, 2 * destinationStride), accumulate);
+        Store(Avx.Permute2x128(s3, s7, 0x20), ref Unsafe.Add(ref destination, 3 * destinationStride), accumulate);
+        Store(Avx.Permute2x128(s0, s4, 0x31), ref Unsafe.Add(ref destination, 4 * destinationStride), accumulate);
+        Store(Avx.Permute2x128(s1, s5, 0x31), ref Unsafe.Add(ref destination, 5 * destinationStride), accumulate);
+        Store(Avx.Permute2x128(s2, s6, 0x31), ref Unsafe.Add(ref destination, 6 * destinationStride), accumulate);
+        Store(Avx.Permute2x128(s3, s7, 0x31), ref Unsafe.Add(ref destination, 7 * destinationStride), accumulate);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> row, ref float destination, bool accumulate) =>
+        (accumulate ? row + Vector256.LoadUnsafe(ref destination) : row).StoreUnsafe(ref destination);
 }

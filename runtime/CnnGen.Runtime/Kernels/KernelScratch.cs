@@ -16,6 +16,9 @@ internal static class KernelScratch
     [ThreadStatic]
     private static float[]? t_plane;
 
+    [ThreadStatic]
+    private static float[]? t_transposedProduct;
+
     /// <summary>
     /// At least <paramref name="length"/> floats for packed GEMM panels (512 KB per thread for the
     /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
@@ -42,6 +45,18 @@ internal static class KernelScratch
         if (buffer is null || buffer.Length < length)
         {
             buffer = t_plane = GC.AllocateUninitializedArray<float>(length);
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+
+    /// <summary>At least <paramref name="length"/> floats for a product computed transposed (<see cref="GemmTransposed"/>).</summary>
+    public static Span<float> TransposedProduct(int length)
+    {
+        float[]? buffer = t_transposedProduct;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = t_transposedProduct = GC.AllocateUninitializedArray<float>(length);
         }
 
         return buffer.AsSpan(0, length);
