@@ -9,8 +9,9 @@ namespace FashionMnist;
 /// <param name="OutputDirectory">Where the weights and the two PNGs go; created if missing.</param>
 /// <param name="Seed">Seeds the initial parameters, the shuffling and dropout.</param>
 /// <param name="BatchSize">Samples per Adam step.</param>
-/// <param name="LearningRate">Adam's initial learning rate, annealed to zero over the run along a cosine.</param>
+/// <param name="LearningRate">Adam's peak learning rate: reached after the warm-up, then annealed to zero along a cosine, step by step.</param>
 /// <param name="Threads">Worker threads (<c>Parallelism.ThreadCount</c>); a run is reproducible for a given count.</param>
+/// <param name="Warmup">The fraction of all steps over which the rate rises linearly from 0 to <paramref name="LearningRate"/>.</param>
 internal sealed record Options(
     string DataDirectory,
     int Epochs,
@@ -18,14 +19,15 @@ internal sealed record Options(
     int Seed,
     int BatchSize,
     float LearningRate,
-    int Threads)
+    int Threads,
+    double Warmup)
 {
     /// <summary>The committed subset (samples/data), which the build copies next to the executable.</summary>
     public static string SubsetDirectory => Path.Combine(AppContext.BaseDirectory, "data");
 
     /// <summary>
     /// The command line: <c>--data</c>, <c>--epochs</c>, <c>--out</c>, <c>--seed</c>, <c>--batch-size</c>,
-    /// <c>--learning-rate</c>, <c>--threads</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
+    /// <c>--learning-rate</c>, <c>--threads</c>, <c>--warmup</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
     /// that Ctrl+C cancels.
     /// </summary>
     public static RootCommand CreateCommand(Func<Options, CancellationToken, int> run)
@@ -58,14 +60,26 @@ internal sealed record Options(
         };
         var learningRate = new Option<float>("--learning-rate")
         {
-            Description = "Adam's initial learning rate (cosine-annealed to 0 over the epochs).",
-            DefaultValueFactory = _ => 1e-3f,
+            Description = "Adam's peak learning rate (after the warm-up; then cosine-annealed to 0, step by step).",
+            DefaultValueFactory = _ => 2e-3f,
         };
         var threads = new Option<int>("--threads")
         {
             Description = "Worker threads; results are reproducible for a given count.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
+        var warmup = new Option<double>("--warmup")
+        {
+            Description = "Fraction of the steps over which the learning rate rises linearly from 0.",
+            DefaultValueFactory = _ => 0.1,
+        };
+        warmup.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (>= 0 and < 1))
+            {
+                result.AddError($"--warmup must be in [0, 1) (got {result.GetValueOrDefault<double>()}).");
+            }
+        });
         threads.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
         epochs.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
         batchSize.Validators.Add(result => RequirePositive(result, result.GetValueOrDefault<int>()));
@@ -73,7 +87,7 @@ internal sealed record Options(
 
         var command = new RootCommand("Trains FashionNet, a CnnGen-generated CNN, on Fashion-MNIST; saves its weights and plots.")
         {
-            data, epochs, output, seed, batchSize, learningRate, threads,
+            data, epochs, output, seed, batchSize, learningRate, threads, warmup,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(run(
             new Options(
@@ -83,7 +97,8 @@ internal sealed record Options(
                 parseResult.GetValue(seed),
                 parseResult.GetValue(batchSize),
                 parseResult.GetValue(learningRate),
-                parseResult.GetValue(threads)),
+                parseResult.GetValue(threads),
+                parseResult.GetValue(warmup)),
             cancellationToken)));
         return command;
     }

@@ -31,7 +31,8 @@ static int Run(Options options, CancellationToken cancellationToken)
         $"Data: {data.Train.Count:N0} training and {data.Test.Count:N0} test images from {Path.GetFullPath(options.DataDirectory)}, "
         + $"normalised with the training set's mean {data.Mean:F4} and standard deviation {data.StandardDeviation:F4}.");
     AnsiConsole.WriteLine(
-        $"Training: {options.Epochs} epoch(s), Adam, learning rate {options.LearningRate:G3} (cosine-annealed), batch {options.BatchSize}, seed {options.Seed}, {options.Threads} thread(s).");
+        $"Training: {options.Epochs} epoch(s), Adam, learning rate {options.LearningRate:G3} (linear warm-up over {options.Warmup:P0} of the steps, then cosine-annealed per step), "
+        + $"batch {options.BatchSize}, seed {options.Seed}, {options.Threads} thread(s).");
 
     Parallelism.ThreadCount = options.Threads;
     var network = new FashionNet();
@@ -42,7 +43,7 @@ static int Run(Options options, CancellationToken cancellationToken)
         BatchSize = options.BatchSize,
         Seed = options.Seed,
         CreateOptimizer = parameterCount => new Adam(parameterCount, options.LearningRate),
-        Schedule = new CosineAnnealingSchedule(period: options.Epochs),
+        Schedule = new WarmupCosineSchedule(options.Epochs, options.Warmup),
     });
     var history = new TrainingHistory(data.Train.Count, options.BatchSize);
     try

@@ -9,9 +9,9 @@ namespace CnnGen.Runtime.Training;
 /// <remarks>
 /// <para>Each epoch of <see cref="Fit"/>:</para>
 /// <code>
-/// optimizer.LearningRate = schedule(epoch, baseRate)
 /// shuffle 0..N−1 (Fisher–Yates)                       one permutation per epoch
 /// for each batch of B indices (the last may be shorter):
+///     optimizer.LearningRate = schedule(epoch, batch, batchesPerEpoch, baseRate)
 ///     gather images (B, C·H·W) and labels (B)      → augment (optional)
 ///     network.ForwardBatch → loss.Backward → ZeroGradients → BackwardBatch → optimizer.Step
 ///     report TrainingProgress
@@ -102,8 +102,7 @@ public sealed class Trainer
         for (int epoch = 0; epoch < Options.Epochs; epoch++)
         {
             long epochStart = Stopwatch.GetTimestamp();
-            float learningRate = Options.Schedule?.LearningRate(epoch, baseRate) ?? baseRate;
-            optimizer.LearningRate = learningRate;
+            float learningRate = Options.Schedule?.LearningRate(epoch, 0, batchesPerEpoch, baseRate) ?? baseRate;
             for (int i = 0; i < order.Length; i++)
             {
                 order[i] = i;
@@ -118,6 +117,7 @@ public sealed class Trainer
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = batch * batchSize;
                 int count = Math.Min(batchSize, train.Count - start);
+                optimizer.LearningRate = Options.Schedule?.LearningRate(epoch, batch, batchesPerEpoch, baseRate) ?? baseRate;
 
                 // images (count, C·H·W), labels (count), outputs and their gradient (count, OutputLength)
                 Span<float> images = batchImages.AsSpan(0, count * inputLength);

@@ -66,4 +66,39 @@ public class ScheduleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingSchedule(5, -1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new StepSchedule(2).LearningRate(-1, 0.1f));
     }
+
+    [Fact]
+    public void Warmup_cosine_matches_the_step_formula_of_get_cosine_schedule_with_warmup()
+    {
+        // 2 epochs of 10 batches, warm-up 25 % = 5 steps: rate(s) = s / 5 below 5, then
+        // (1 + cos(π (s − 5) / 15)) / 2 — transformers' lambda, times the base rate.
+        var schedule = new WarmupCosineSchedule(epochs: 2, warmupFraction: 0.25);
+        for (int step = 0; step < 20; step++)
+        {
+            double expected = step < 5 ? step / 5.0 : (1 + Math.Cos(Math.PI * (step - 5) / 15)) / 2;
+            Assert.Equal(0.1 * expected, schedule.LearningRate(step / 10, step % 10, 10, 0.1f), 1e-7);
+        }
+
+        Assert.Equal(0f, schedule.LearningRate(0, 0, 10, 0.1f));
+        Assert.Equal(0.1f, schedule.LearningRate(0, 5, 10, 0.1f), 1e-7f);
+    }
+
+    [Fact]
+    public void Warmup_cosine_without_warmup_starts_at_the_base_and_anneals_every_step()
+    {
+        var schedule = new WarmupCosineSchedule(epochs: 3);
+        Assert.Equal(0.002f, schedule.LearningRate(0, 0, 100, 0.002f));
+        Assert.Equal(0.001, schedule.LearningRate(1, 50, 100, 0.002f), 1e-9);
+        float previous = float.PositiveInfinity;
+        for (int step = 0; step < 300; step++)
+        {
+            float rate = schedule.LearningRate(step / 100, step % 100, 100, 0.002f);
+            Assert.True(rate < previous, $"step {step}: {rate} is not below {previous}");
+            previous = rate;
+        }
+
+        Assert.Equal(schedule.LearningRate(1, 0, 100, 0.002f), schedule.LearningRate(1, 0.002f)); // epoch form = its first step
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WarmupCosineSchedule(3, warmupFraction: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WarmupCosineSchedule(0));
+    }
 }

@@ -187,6 +187,42 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_per_batch_schedule_sets_the_rate_before_every_optimizer_step()
+    {
+        var schedule = new RecordingSchedule(rate: 0f);
+        var network = NewNetwork(seed: 2);
+        float[] before = network.Parameters.ToArray();
+        var trainer = new Trainer(new TrainerOptions
+        {
+            Epochs = 2,
+            BatchSize = 8,
+            CreateOptimizer = count => new Sgd(count, 0.4f),
+            Schedule = schedule,
+        });
+
+        trainer.Fit(network, Blobs(20, seed: 1));
+
+        // 3 batches per epoch (8, 8, 4); each epoch also asks once for its reported rate (batch 0).
+        Assert.Equal(
+            [(0, 0, 3), (0, 0, 3), (0, 1, 3), (0, 2, 3), (1, 0, 3), (1, 0, 3), (1, 1, 3), (1, 2, 3)],
+            schedule.Calls);
+        Assert.Equal(before, network.Parameters.ToArray()); // every step ran at the schedule's rate 0, not SGD's 0.4
+    }
+
+    private sealed class RecordingSchedule(float rate) : ILearningRateSchedule
+    {
+        public List<(int Epoch, int Batch, int BatchesPerEpoch)> Calls { get; } = [];
+
+        public float LearningRate(int epoch, float baseRate) => throw new InvalidOperationException("The trainer must ask per batch.");
+
+        public float LearningRate(int epoch, int batch, int batchesPerEpoch, float baseRate)
+        {
+            Calls.Add((epoch, batch, batchesPerEpoch));
+            return rate;
+        }
+    }
+
+    [Fact]
     public void Evaluate_runs_in_inference_mode_and_matches_per_sample_forward_passes()
     {
         var network = NewNetwork(seed: 3);
