@@ -142,7 +142,7 @@ internal sealed class ConvEmitter : LayerEmitter
             layer,
             "input",
             "columns",
-            (source, row, length) => $"plane.Slice({source}, {length}).CopyTo(rows.Slice({row}, {length}));",
+            (source, row, length) => $"{Code.Kernels}ShortRows.Copy(plane, {source}, rows, {row}, {length});",
             (source, row) => $"rows[{row}] = plane[{source}];");
         w.Close();
         w.Line();
@@ -159,7 +159,7 @@ internal sealed class ConvEmitter : LayerEmitter
             layer,
             "input",
             "columns",
-            (source, row, length) => $"{Code.TensorPrimitives}Add(plane.Slice({source}, {length}), rows.Slice({row}, {length}), plane.Slice({source}, {length}));",
+            (source, row, length) => $"{Code.Kernels}ShortRows.Add(rows, {row}, plane, {source}, {length});",
             (source, row) => $"plane[{source}] += rows[{row}];");
         w.Close();
         w.Line();
