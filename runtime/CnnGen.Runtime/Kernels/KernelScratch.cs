@@ -39,24 +39,17 @@ internal static class KernelScratch
     }
 
     /// <summary>At least <paramref name="length"/> floats; contents are unspecified.</summary>
-    public static Span<float> Plane(int length)
-    {
-        float[]? buffer = t_plane;
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = t_plane = GC.AllocateUninitializedArray<float>(length);
-        }
-
-        return buffer.AsSpan(0, length);
-    }
+    public static Span<float> Plane(int length) => AtLeast(ref t_plane, length);
 
     /// <summary>At least <paramref name="length"/> floats for a product computed transposed (<see cref="GemmTransposed"/>).</summary>
-    public static Span<float> TransposedProduct(int length)
+    public static Span<float> TransposedProduct(int length) => AtLeast(ref t_transposedProduct, length);
+
+    // The first length floats of buffer, grown (uninitialized) when shorter.
+    private static Span<float> AtLeast(ref float[]? buffer, int length)
     {
-        float[]? buffer = t_transposedProduct;
         if (buffer is null || buffer.Length < length)
         {
-            buffer = t_transposedProduct = GC.AllocateUninitializedArray<float>(length);
+            buffer = GC.AllocateUninitializedArray<float>(length);
         }
 
         return buffer.AsSpan(0, length);
