@@ -23,7 +23,17 @@ internal sealed class ConvEmitter : LayerEmitter
 
     public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
     {
-        yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.CachedForBackward);
+        if (layer.ConvolvesInPlace)
+        {
+            // Inference runs the implicit GEMM: columns exist only for training's backward.
+            yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.TrainingBatch);
+            yield return new LayerBuffer(PackedWeightsField(layer), layer.PackedWeightSize, BufferLifetime.InferenceShared);
+        }
+        else
+        {
+            yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.CachedForBackward);
+        }
+
         yield return new LayerBuffer(ColumnsField(layer) + "Gradient", layer.ColumnsSize, BufferLifetime.BackwardScratch);
         yield return new LayerBuffer(PartialGradientField(layer), layer.ParameterCount, BufferLifetime.WorkerGradient);
     }
@@ -49,20 +59,51 @@ internal sealed class ConvEmitter : LayerEmitter
     {
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
+        bool inPlace = layer.ConvolvesInPlace;
+        string weightSlice = $"ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
+        if (inPlace)
+        {
+            w.Line($"private static readonly {Code.Kernels}ConvolutionShape {ShapeField(layer)} = new({ShapeArguments(layer)});");
+            w.Line();
+        }
+
         w.Open(ForwardSignature(layer));
+        if (inPlace)
+        {
+            w.Open("if (!_training)");
+            w.Line($"{Code.Kernels}ImplicitConvolution.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
+            w.Close();
+            w.Line();
+        }
+
         w.Line($"{ParallelFor(layer.MethodName + "ForwardSamples")};");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward.</summary>");
+        w.Line(inPlace
+            ? "/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward, inference reads the input in place.</summary>"
+            : "/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward.</summary>");
         w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
-        w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
+        w.Line($"{Code.ReadOnlySpan} weight = {weightSlice}; // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
         w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
-        w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, (_training ? n : worker) * {Int(columns)}, {Int(columns)});");
-        w.Line($"{layer.MethodName}Im2Col({context.ValueSample(context.InputOf(layer))}, columns);");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
+        if (inPlace)
+        {
+            w.Open("if (_training)");
+        }
+
+        w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, {(inPlace ? "n" : "(_training ? n : worker)")} * {Int(columns)}, {Int(columns)});");
+        w.Line($"{layer.MethodName}Im2Col({context.ValueSample(context.InputOf(layer))}, columns);");
         w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
         w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
+        if (inPlace)
+        {
+            w.Close();
+            w.Open("else");
+            w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output);");
+            w.Close();
+        }
+
         if (layer.FusedActivation is { } activation)
         {
             w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
@@ -122,6 +163,21 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         EmitCol2Im(w, layer);
     }
+
+    private static string ShapeArguments(LayerPlan layer)
+    {
+        AxisGeometry v = layer.Vertical, h = layer.Horizontal;
+        int[] values =
+        [
+            layer.Input.Channels, v.Input, h.Input, layer.Output.Channels, v.Output, h.Output,
+            v.Kernel, h.Kernel, v.Stride, h.Stride, v.Dilation, h.Dilation, v.PaddingBefore, h.PaddingBefore,
+        ];
+        return string.Join(", ", System.Linq.Enumerable.Select(values, Int));
+    }
+
+    private static string ShapeField(LayerPlan layer) => layer.MethodName + "Shape";
+
+    private static string PackedWeightsField(LayerPlan layer) => "_" + layer.Name + "PackedWeights";
 
     private static string PartialGradientField(LayerPlan layer) => "_" + layer.Name + "WorkerGradients";
 

@@ -17,6 +17,9 @@ internal enum BufferLifetime
 
     /// <summary>One per worker thread but the first, which writes straight into <c>Gradients</c>.</summary>
     WorkerGradient,
+
+    /// <summary>One for the whole network, inference only (weights packed for a kernel).</summary>
+    InferenceShared,
 }
 
 /// <summary>A private buffer a layer needs besides its input and output tensors.</summary>

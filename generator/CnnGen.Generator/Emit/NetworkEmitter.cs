@@ -116,7 +116,7 @@ internal static class NetworkEmitter
         w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for inference of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads.</summary>");
-        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}) + ((long)workers * {columns.ToString(System.Globalization.CultureInfo.InvariantCulture)}));");
+        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}) + ((long)workers * {Int(plan.InferenceColumnsFloats)}) + {Int(plan.PackedWeightFloats)});");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, im2col columns and dropout masks.</summary>");
         w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {training.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {columns.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
@@ -309,10 +309,22 @@ internal static class NetworkEmitter
             w.Line($"Grow(ref {buffer.Field}, (training ? batchSize : threads) * {Int(buffer.SampleSize)});");
         }
 
+        var shared = LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.InferenceShared).ToList();
+        if (shared.Count > 0)
+        {
+            w.Open("if (!training)");
+            foreach (LayerBuffer buffer in shared)
+            {
+                w.Line($"Grow(ref {buffer.Field}, {Int(buffer.SampleSize)});");
+            }
+
+            w.Close();
+        }
+
         w.Open("if (training)");
         w.Line($"Grow(ref {EmitContext.ActivationGradients}, batchSize * {Int(plan.Memory.GradientFloats)});");
 
-        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime != BufferLifetime.CachedForBackward))
+        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared)))
         {
             string count = buffer.Lifetime switch
             {

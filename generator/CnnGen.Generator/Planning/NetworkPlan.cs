@@ -33,6 +33,12 @@ internal sealed record NetworkPlan(
     /// <summary>im2col columns of every convolution, one sample each.</summary>
     public int ColumnsFloats => Layers.Sum(layer => layer.ColumnsSize);
 
+    /// <summary>im2col columns of the convolutions inference runs through im2col, one sample each.</summary>
+    public int InferenceColumnsFloats => Layers.Where(layer => !layer.ConvolvesInPlace).Sum(layer => layer.ColumnsSize);
+
+    /// <summary>Weights packed for the convolutions inference runs in place, once per network.</summary>
+    public int PackedWeightFloats => Layers.Sum(layer => layer.PackedWeightSize);
+
     /// <summary>Dropout masks, one sample each.</summary>
     public int MaskFloats => Layers.Where(layer => layer.Kind == LayerKind.Dropout).Sum(layer => layer.Output.Size);
 
@@ -40,7 +46,8 @@ internal sealed record NetworkPlan(
     public int ConvolutionParameterFloats => Layers.Where(layer => layer.Kind == LayerKind.Conv2D).Sum(layer => layer.ParameterCount);
 
     /// <summary>Bytes the generated code allocates for inference of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
-    public long InferenceArenaBytes(int batch, int workers) => 4L * (((long)batch * Memory.InferenceFloats) + ((long)workers * ColumnsFloats));
+    public long InferenceArenaBytes(int batch, int workers) =>
+        4L * (((long)batch * Memory.InferenceFloats) + ((long)workers * InferenceColumnsFloats) + PackedWeightFloats);
 
     /// <summary>Bytes the generated code allocates for a training step of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
     public long TrainingArenaBytes(int batch, int workers) =>
@@ -108,10 +115,32 @@ internal sealed record LayerPlan(
     public int ParameterCount => WeightCount + BiasCount;
 
     /// <summary>Conv2D: rows of the im2col matrix, <c>C_in·KH·KW</c> (also the fan-in).</summary>
+    private const int MinInPlaceOutputChannels = 16;
+
+    private const int MinInPlaceRunDepth = 32;
+
     public int PatchSize => Input.Channels * Vertical.Kernel * Horizontal.Kernel;
 
     /// <summary>Conv2D: floats of one sample's im2col matrix, <c>C_in·KH·KW × OH·OW</c>; 0 for other layers.</summary>
     public int ColumnsSize => Kind == LayerKind.Conv2D ? PatchSize * Output.PlaneSize : 0;
+
+    /// <summary>
+    /// Conv2D: whether inference runs the runtime's <c>ImplicitConvolution</c> (a GEMM over a channels-last
+    /// copy of the input, pixels × output channels) instead of im2col + GEMM: when the output channels fill
+    /// at least half an AVX-512 panel and one kernel row's patch (KW·C_in) is deep enough to amortize a
+    /// micro-kernel call. Few-channel layers (LeNet's, a first layer on grey images) keep im2col, where
+    /// output channels are the GEMM's rows. Training always keeps im2col: backward reads the columns.
+    /// </summary>
+    public bool ConvolvesInPlace =>
+        Kind == LayerKind.Conv2D
+        && Output.Channels >= MinInPlaceOutputChannels
+        && Input.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth;
+
+    /// <summary>
+    /// Floats of the weights packed for <see cref="ConvolvesInPlace"/> (output channels rounded up to whole
+    /// 32-wide panels, times the patch: the runtime's <c>ImplicitConvolution.PackedWeightLength</c>); else 0.
+    /// </summary>
+    public int PackedWeightSize => ConvolvesInPlace ? ((Output.Channels + 31) / 32 * 32) * PatchSize : 0;
 
     public double Probability { get; init; }
 

@@ -173,7 +173,7 @@ internal static class GemmDriver
     }
 
     /// <summary>Calls the kernel compiled for exactly <paramref name="rows"/> rows (at most TKernel.Rows).</summary>
-    private static void RunTile<TKernel>(
+    internal static void RunTile<TKernel>(
         int rows, bool narrow, nint depth, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
         where TKernel : struct, IGemmMicroKernel
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -26,33 +25,7 @@ internal static class GemmTransposed
     {
         Span<float> transposed = KernelScratch.TransposedProduct(n * m);
         Gemm.MultiplyNT(n, m, k, b, a, transposed, accumulate: false);
-        TransposeInto(transposed, n, m, c, accumulate);
-    }
-
-    /// <summary>destination[j, i] (+)= source[i, j]; source is rows × columns.</summary>
-    private static void TransposeInto(ReadOnlySpan<float> source, int rows, int columns, Span<float> destination, bool accumulate)
-    {
-        ref float from = ref MemoryMarshal.GetReference(source);
-        ref float to = ref MemoryMarshal.GetReference(destination);
-        int fullRows = rows - (rows % 8), fullColumns = columns - (columns % 8);
-        for (int i = 0; i < fullRows; i += 8)
-        {
-            for (int j = 0; j < fullColumns; j += 8)
-            {
-                GemmPacking.Transpose8x8(
-                    ref Unsafe.Add(ref from, ((nint)i * columns) + j), columns, ref Unsafe.Add(ref to, ((nint)j * rows) + i), rows, accumulate);
-            }
-        }
-
-        // The ragged right and bottom strips, element by element.
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = i < fullRows ? fullColumns : 0; j < columns; j++)
-            {
-                ref float target = ref Unsafe.Add(ref to, ((nint)j * rows) + i);
-                float value = Unsafe.Add(ref from, ((nint)i * columns) + j);
-                target = accumulate ? target + value : value;
-            }
-        }
+        MatrixTranspose.Into(
+            n, m, ref MemoryMarshal.GetReference(transposed), m, ref MemoryMarshal.GetReference(c), n, accumulate);
     }
 }

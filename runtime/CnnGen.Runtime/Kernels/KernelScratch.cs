@@ -19,6 +19,12 @@ internal static class KernelScratch
     [ThreadStatic]
     private static float[]? t_transposedProduct;
 
+    [ThreadStatic]
+    private static float[]? t_convolutionInput;
+
+    [ThreadStatic]
+    private static float[]? t_convolutionProduct;
+
     /// <summary>
     /// At least <paramref name="length"/> floats for packed GEMM panels (512 KB per thread for the
     /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
@@ -43,6 +49,12 @@ internal static class KernelScratch
 
     /// <summary>At least <paramref name="length"/> floats for a product computed transposed (<see cref="GemmTransposed"/>).</summary>
     public static Span<float> TransposedProduct(int length) => AtLeast(ref t_transposedProduct, length);
+
+    /// <summary>At least <paramref name="length"/> floats for a convolution's bordered channels-last input (<see cref="ImplicitConvolution"/>).</summary>
+    public static Span<float> ConvolutionInput(int length) => AtLeast(ref t_convolutionInput, length);
+
+    /// <summary>At least <paramref name="length"/> floats for a convolution's pixel-major product (<see cref="ImplicitConvolution"/>).</summary>
+    public static Span<float> ConvolutionProduct(int length) => AtLeast(ref t_convolutionProduct, length);
 
     // The first length floats of buffer, grown (uninitialized) when shorter.
     private static Span<float> AtLeast(ref float[]? buffer, int length)

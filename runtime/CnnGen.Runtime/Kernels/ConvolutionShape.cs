@@ -1,0 +1,46 @@
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// One 2-D convolution's geometry, as the generator computed it: input (C, H, W), output channels and
+/// size, kernel, stride, dilation and the top/left padding. Bottom/right padding follows from the output
+/// size (taps that would read past it are never taken).
+/// </summary>
+public readonly record struct ConvolutionShape(
+    int InputChannels,
+    int InputHeight,
+    int InputWidth,
+    int OutputChannels,
+    int OutputHeight,
+    int OutputWidth,
+    int KernelHeight,
+    int KernelWidth,
+    int StrideY,
+    int StrideX,
+    int DilationY,
+    int DilationX,
+    int PaddingTop,
+    int PaddingLeft)
+{
+    /// <summary>C_in · KH · KW: the depth of the product, the length of one output channel's weights.</summary>
+    public int PatchSize => InputChannels * KernelHeight * KernelWidth;
+
+    /// <summary>OH · OW.</summary>
+    public int OutputPixels => OutputHeight * OutputWidth;
+
+    /// <summary>Rows of the zero-bordered input every tap of every output pixel reads inside of.</summary>
+    public int PaddedHeight => ((OutputHeight - 1) * StrideY) + ((KernelHeight - 1) * DilationY) + 1;
+
+    /// <summary>Columns of the zero-bordered input every tap of every output pixel reads inside of.</summary>
+    public int PaddedWidth => ((OutputWidth - 1) * StrideX) + ((KernelWidth - 1) * DilationX) + 1;
+
+    /// <summary>Throws unless every size is positive and the padding is non-negative.</summary>
+    public void Validate()
+    {
+        if (InputChannels < 1 || InputHeight < 1 || InputWidth < 1 || OutputChannels < 1 || OutputHeight < 1 || OutputWidth < 1
+            || KernelHeight < 1 || KernelWidth < 1 || StrideY < 1 || StrideX < 1 || DilationY < 1 || DilationX < 1
+            || PaddingTop < 0 || PaddingLeft < 0)
+        {
+            throw new ArgumentException($"Not a valid convolution: {this}.");
+        }
+    }
+}

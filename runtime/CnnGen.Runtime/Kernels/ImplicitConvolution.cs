@@ -1,0 +1,266 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// Convolution forward as an implicit GEMM over a channels-last copy of the input: no im2col matrix.
+/// The product is oriented output pixels × output channels, so the GEMM micro-kernel's rows are pixels
+/// and its column panels are output channels (64 channels are exactly two AVX-512 panels, where 196
+/// pixels leave a ragged 4-column panel), and its A operand is read straight from the input.
+/// </summary>
+/// <remarks>
+/// <para>
+/// In channels-last order (y, x, c) with the zero border written out, the patch of output pixel
+/// (oy, ox) for kernel row ky is one contiguous run of KW·C_in floats (dilation 1) starting at
+/// ((oy·SY + ky·DY)·Wp + ox·SX)·C_in, and the next pixel's run starts SX·C_in floats later. So with the
+/// depth ordered (ky, kx, c) — the weights are packed that way once per call — a tile of up to MR pixels
+/// of one output row times one NR-wide panel of channels is the micro-kernel's ordinary product with
+/// row stride SX·C_in and depth stride 1, one call per kernel row (per tap, if dilated).
+/// </para>
+/// <para>
+/// Data moved per sample: the input twice (transpose, then into the bordered copy) and the output twice
+/// (the pixel-major product, then transposed to (C_out, OH, OW) with the bias). An explicit im2col writes
+/// and rereads KH·KW copies of the input instead — 25 for a 5 × 5 kernel.
+/// </para>
+/// </remarks>
+public static class ImplicitConvolution
+{
+    /// <summary>The widest column panel of any micro-kernel (AVX-512's): weights packed for it fit every machine.</summary>
+    private const int MaxPanelWidth = 32;
+
+    /// <summary>Depth of one micro-kernel call at most, as in the blocked GEMM: its weight block then stays in L1.</summary>
+    private const int MaxCallDepth = GemmDriver.DepthBlock;
+
+    /// <summary>Floats <see cref="PackWeights"/> writes for this shape.</summary>
+    public static int PackedWeightLength(in ConvolutionShape shape) =>
+        RoundUp(shape.OutputChannels, MaxPanelWidth) * shape.PatchSize;
+
+    /// <summary>
+    /// Packs weights (C_out, C_in, KH, KW) into the column panels <see cref="Forward"/> reads: per panel of
+    /// output channels, depth (ky, kx, c) major, the panel's channels contiguous and zero-padded.
+    /// </summary>
+    public static void PackWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
+    {
+        shape.Validate();
+        CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
+        CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Pack<GemmKernel512>(shape, weight, packed);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Pack<GemmKernel256>(shape, weight, packed);
+        }
+        else
+        {
+            Pack<GemmKernelScalar>(shape, weight, packed);
+        }
+    }
+
+    /// <summary>
+    /// One sample: output (C_out, OH, OW) = convolution of input (C_in, H, W) with the packed weights, plus
+    /// bias (C_out). Uses per-thread scratch; allocates nothing after the first call on a thread.
+    /// </summary>
+    public static void Forward(
+        in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        shape.Validate();
+        CheckLength(input.Length, (long)shape.InputChannels * shape.InputHeight * shape.InputWidth, nameof(input));
+        CheckAtLeast(packedWeights.Length, PackedWeightLength(shape), nameof(packedWeights));
+        CheckLength(bias.Length, shape.OutputChannels, nameof(bias));
+        CheckLength(output.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(output));
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Run<GemmKernel512>(shape, input, packedWeights, output);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Run<GemmKernel256>(shape, input, packedWeights, output);
+        }
+        else
+        {
+            Run<GemmKernelScalar>(shape, input, packedWeights, output);
+        }
+
+        Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
+    }
+
+    private static void Pack<TKernel>(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int panelWidth = TKernel.Columns;
+        int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
+        int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;
+
+        // weight as (C_out) × (c, tap) → transposed[(c, tap), C_out], then rows reordered to (tap, c).
+        Span<float> transposed = KernelScratch.ConvolutionProduct(patch * outputChannels);
+        MatrixTranspose.Into(
+            outputChannels,
+            patch,
+            ref MemoryMarshal.GetReference(weight),
+            patch,
+            ref MemoryMarshal.GetReference(transposed),
+            outputChannels,
+            accumulate: false);
+
+        for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
+        {
+            int width = Math.Min(panelWidth, outputChannels - panelStart);
+            Span<float> panel = packed.Slice(panelStart * patch, patch * panelWidth);
+            for (int tap = 0; tap < taps; tap++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    Span<float> row = panel.Slice(((tap * channels) + c) * panelWidth, panelWidth);
+                    transposed.Slice((((c * taps) + tap) * outputChannels) + panelStart, width).CopyTo(row);
+                    row[width..].Clear();
+                }
+            }
+        }
+    }
+
+    private static void Run<TKernel>(in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> output)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int productStride = ProductStride<TKernel>(shape);
+        Span<float> padded = ChannelsLastPadded(shape, input);
+        Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
+        ref float c = ref MemoryMarshal.GetReference(product);
+        if (!ImplicitConvolutionParallel.TryRun(shape, padded, packedWeights, product))
+        {
+            ComputeRows<TKernel>(
+                shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref c, 0, shape.OutputHeight);
+        }
+
+        MatrixTranspose.Into(
+            shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref MemoryMarshal.GetReference(output), shape.OutputPixels, accumulate: false);
+    }
+
+    /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>
+    internal static void ComputeRows(in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ComputeRows<GemmKernel512>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            ComputeRows<GemmKernel256>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+        }
+        else
+        {
+            ComputeRows<GemmKernelScalar>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+        }
+    }
+
+    /// <summary>Output channels rounded up to whole panels: the row stride of the pixel-major product.</summary>
+    internal static int ProductStride(in ConvolutionShape shape) =>
+        Vector512.IsHardwareAccelerated ? ProductStride<GemmKernel512>(shape)
+        : Vector256.IsHardwareAccelerated ? ProductStride<GemmKernel256>(shape)
+        : ProductStride<GemmKernelScalar>(shape);
+
+    private static int ProductStride<TKernel>(in ConvolutionShape shape)
+        where TKernel : struct, IGemmMicroKernel => RoundUp(shape.OutputChannels, TKernel.Columns);
+
+    private static void ComputeRows<TKernel>(
+        in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int panelWidth = TKernel.Columns;
+        int channels = shape.InputChannels, outputChannels = shape.OutputChannels, patch = shape.PatchSize;
+        int outputWidth = shape.OutputWidth, paddedWidth = shape.PaddedWidth;
+        int productStride = ProductStride<TKernel>(shape);
+
+        // Contiguous runs of depth: a kernel row's KW·C_in floats (dilation 1), else one tap's C_in.
+        bool wholeRows = shape.DilationX == 1;
+        int runs = wholeRows ? shape.KernelHeight : shape.KernelHeight * shape.KernelWidth;
+        int runDepth = wholeRows ? shape.KernelWidth * channels : channels;
+        nint pixelStride = (nint)shape.StrideX * channels;
+
+        // Output rows split into near-equal tiles of at most MR pixels (14 → 7 + 7, not 8 + 6).
+        int tilesPerRow = (outputWidth + TKernel.Rows - 1) / TKernel.Rows;
+
+        for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
+        {
+            bool narrow = outputChannels - panelStart <= panelWidth / 2;
+            ref float panel = ref Unsafe.Add(ref packedWeights, (nint)panelStart * patch);
+            for (int run = 0; run < runs; run++)
+            {
+                (int ky, int kx) = wholeRows ? (run, 0) : Math.DivRem(run, shape.KernelWidth);
+                nint runOffset = (((nint)ky * shape.DilationY * paddedWidth) + ((nint)kx * shape.DilationX)) * channels;
+                for (int depthStart = 0; depthStart < runDepth; depthStart += MaxCallDepth)
+                {
+                    int depth = Math.Min(MaxCallDepth, runDepth - depthStart);
+                    bool accumulate = run > 0 || depthStart > 0;
+                    ref float weights = ref Unsafe.Add(ref panel, ((nint)(run * runDepth) + depthStart) * panelWidth);
+                    for (int oy = firstRow; oy < endRow; oy++)
+                    {
+                        nint rowOffset = ((nint)oy * shape.StrideY * paddedWidth * channels) + runOffset + depthStart;
+                        int ox = 0;
+                        for (int tile = 0; tile < tilesPerRow; tile++)
+                        {
+                            int rows = (outputWidth - ox) / (tilesPerRow - tile);
+                            GemmDriver.RunTile<TKernel>(
+                                rows,
+                                narrow,
+                                depth,
+                                ref Unsafe.Add(ref padded, rowOffset + (ox * pixelStride)),
+                                pixelStride,
+                                1,
+                                ref weights,
+                                panelWidth,
+                                ref Unsafe.Add(ref product, ((nint)((oy * outputWidth) + ox) * productStride) + panelStart),
+                                productStride,
+                                accumulate);
+                            ox += rows;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The input in (y, x, c) order inside a zero border: PaddedHeight × PaddedWidth × C_in floats.</summary>
+    private static Span<float> ChannelsLastPadded(in ConvolutionShape shape, ReadOnlySpan<float> input)
+    {
+        int channels = shape.InputChannels, height = shape.InputHeight, width = shape.InputWidth;
+        int paddedHeight = shape.PaddedHeight, paddedWidth = shape.PaddedWidth;
+        int paddedLength = paddedHeight * paddedWidth * channels, pixels = height * width;
+        Span<float> scratch = KernelScratch.ConvolutionInput(paddedLength + (pixels * channels));
+        Span<float> padded = scratch[..paddedLength], channelsLast = scratch[paddedLength..];
+        MatrixTranspose.Into(
+            channels, pixels, ref MemoryMarshal.GetReference(input), pixels, ref MemoryMarshal.GetReference(channelsLast), channels, accumulate: false);
+
+        // Rows and columns past the padded extent are never read by any tap (a stride that does not divide).
+        padded.Clear();
+        int rows = Math.Min(height, paddedHeight - shape.PaddingTop), columns = Math.Min(width, paddedWidth - shape.PaddingLeft);
+        for (int y = 0; y < rows && columns > 0; y++)
+        {
+            channelsLast.Slice(y * width * channels, columns * channels)
+                .CopyTo(padded.Slice((((y + shape.PaddingTop) * paddedWidth) + shape.PaddingLeft) * channels));
+        }
+
+        return padded;
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private static void CheckLength(int actual, long expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"Expected {expected} floats for this convolution, but the span holds {actual}.", name);
+        }
+    }
+
+    private static void CheckAtLeast(int actual, int expected, string name)
+    {
+        if (actual < expected)
+        {
+            throw new ArgumentException($"Expected at least {expected} floats for this convolution, but the span holds {actual}.", name);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using CnnGen.Runtime.Kernels;
+
+namespace CnnGen.Runtime.Tests.Kernels;
+
+/// <summary>
+/// <see cref="ImplicitConvolution"/> against the convolution's definition summed in double in a naive loop
+/// here: output(o, y, x) = bias(o) + Σ weight(o, c, ky, kx) · input(c, y·SY + ky·DY − PT, x·SX + kx·DX − PL),
+/// zero outside the input.
+/// </summary>
+[Collection(nameof(ThreadCountCollection))]
+public class ImplicitConvolutionTests
+{
+    private const double Tolerance = 2e-5;
+
+    /// <summary>C_in, H, W, C_out, KH, KW, stride (y, x), dilation (y, x), padding (top/bottom, left/right).</summary>
+    public static TheoryData<int[]> Shapes() => new()
+    {
+        new[] { 32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2 },  // the seed net's conv2: two full panels, tiles of 7 + 7
+        new[] { 8, 9, 11, 24, 3, 3, 1, 1, 1, 1, 1, 1 },    // odd sizes, a narrow 24-channel panel on AVX-512
+        new[] { 16, 15, 13, 32, 3, 3, 2, 2, 1, 1, 1, 1 },  // stride 2: pixels SX·C_in apart
+        new[] { 8, 12, 12, 16, 3, 3, 1, 1, 2, 2, 2, 2 },   // dilation 2: one call per tap
+        new[] { 4, 10, 17, 40, 3, 5, 1, 2, 1, 1, 1, 2 },   // non-square kernel and stride, 40 channels: a ragged panel
+        new[] { 64, 6, 6, 70, 5, 5, 1, 1, 1, 1, 2, 2 },    // a kernel row 320 deep (two calls), 70 channels: a 6-wide last panel
+        new[] { 3, 11, 11, 20, 4, 4, 3, 3, 1, 1, 0, 0 },   // valid, stride 3 not dividing: the last input rows unread
+        new[] { 48, 7, 7, 24, 1, 1, 1, 1, 1, 1, 0, 0 },    // 1 × 1
+        new[] { 2, 5, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1 },      // a single output channel
+        new[] { 6, 3, 30, 17, 3, 3, 1, 1, 1, 3, 1, 3 },    // 30 wide (tiles of 8 + 7 + 7 + 8 after dilation 3 in x)
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_matches_the_naive_convolution(int[] geometry)
+    {
+        ConvolutionShape shape = Shape(
+            geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5],
+            geometry[6], geometry[7], geometry[8], geometry[9], geometry[10], geometry[11]);
+        float[] input = GemmReference.RandomValues(shape.InputChannels * shape.InputHeight * shape.InputWidth, seed: 1);
+        float[] weight = GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 2);
+        float[] bias = GemmReference.RandomValues(shape.OutputChannels, seed: 3);
+
+        float[] output = Run(shape, input, weight, bias);
+
+        double[] expected = Naive(shape, input, weight, bias);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(
+                Math.Abs(output[i] - expected[i]) <= Tolerance * (1 + Math.Abs(expected[i])),
+                $"output[{i}] = {output[i]}, expected {expected[i]}.");
+        }
+    }
+
+    [Fact]
+    public void Two_threads_split_one_sample_bit_for_bit_and_allocate_nothing_once_warm()
+    {
+        ConvolutionShape shape = Shape(32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2);
+        float[] input = GemmReference.RandomValues(32 * 14 * 14, seed: 4);
+        float[] weight = GemmReference.RandomValues(64 * shape.PatchSize, seed: 5);
+        float[] bias = GemmReference.RandomValues(64, seed: 6);
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+        ImplicitConvolution.PackWeights(shape, weight, packed);
+
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = 1;
+            float[] single = Run(shape, input, weight, bias);
+            Parallelism.ThreadCount = 2;
+            var split = new float[single.Length];
+            ImplicitConvolution.Forward(shape, input, packed, bias, split);
+            Assert.Equal(single, split);
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ImplicitConvolution.Forward(shape, input, packed, bias, split);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void Wrong_lengths_are_rejected_with_the_expected_count()
+    {
+        ConvolutionShape shape = Shape(2, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+        var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.PackWeights(shape, new float[71], packed));
+        Assert.Contains("72", error.Message);
+        error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.Forward(shape, new float[50], packed[..10], new float[4], new float[100]));
+        Assert.Equal("packedWeights", error.ParamName);
+        Assert.Throws<ArgumentException>(() => ImplicitConvolution.Forward(shape with { StrideX = 0 }, new float[50], packed, new float[4], new float[100]));
+    }
+
+    private static ConvolutionShape Shape(
+        int channels, int height, int width, int filters, int kernelHeight, int kernelWidth,
+        int strideY, int strideX, int dilationY, int dilationX, int padY, int padX)
+    {
+        int outputHeight = ((height + (2 * padY) - (dilationY * (kernelHeight - 1)) - 1) / strideY) + 1;
+        int outputWidth = ((width + (2 * padX) - (dilationX * (kernelWidth - 1)) - 1) / strideX) + 1;
+        return new ConvolutionShape(
+            channels, height, width, filters, outputHeight, outputWidth, kernelHeight, kernelWidth, strideY, strideX, dilationY, dilationX, padY, padX);
+    }
+
+    private static float[] Run(ConvolutionShape shape, float[] input, float[] weight, float[] bias)
+    {
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+        packed.AsSpan().Fill(float.NaN); // padding lanes must be written too
+        ImplicitConvolution.PackWeights(shape, weight, packed);
+        var output = new float[shape.OutputChannels * shape.OutputPixels];
+        output.AsSpan().Fill(float.NaN); // every element must be written
+        ImplicitConvolution.Forward(shape, input, packed, bias, output);
+        return output;
+    }
+
+    private static double[] Naive(ConvolutionShape s, float[] input, float[] weight, float[] bias)
+    {
+        var output = new double[s.OutputChannels * s.OutputPixels];
+        for (int o = 0; o < s.OutputChannels; o++)
+        {
+            for (int y = 0; y < s.OutputHeight; y++)
+            {
+                for (int x = 0; x < s.OutputWidth; x++)
+                {
+                    double sum = bias[o];
+                    for (int c = 0; c < s.InputChannels; c++)
+                    {
+                        for (int ky = 0; ky < s.KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < s.KernelWidth; kx++)
+                            {
+                                int iy = (y * s.StrideY) + (ky * s.DilationY) - s.PaddingTop;
+                                int ix = (x * s.StrideX) + (kx * s.DilationX) - s.PaddingLeft;
+                                if (iy >= 0 && iy < s.InputHeight && ix >= 0 && ix < s.InputWidth)
+                                {
+                                    int w = (((o * s.InputChannels) + c) * s.KernelHeight * s.KernelWidth) + (ky * s.KernelWidth) + kx;
+                                    sum += (double)weight[w] * input[(((c * s.InputHeight) + iy) * s.InputWidth) + ix];
+                                }
+                            }
+                        }
+                    }
+
+                    output[(o * s.OutputPixels) + (y * s.OutputWidth) + x] = sum;
+                }
+            }
+        }
+
+        return output;
+    }
+}
