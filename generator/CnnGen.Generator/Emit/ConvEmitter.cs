@@ -34,7 +34,15 @@ internal sealed class ConvEmitter : LayerEmitter
             yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.CachedForBackward);
         }
 
-        yield return new LayerBuffer(ColumnsField(layer) + "Gradient", layer.ColumnsSize, BufferLifetime.BackwardScratch);
+        if (layer.ConvolvesGradientInPlace)
+        {
+            yield return new LayerBuffer(InputGradientWeightsField(layer), layer.InputGradientWeightSize, BufferLifetime.TrainingShared);
+        }
+        else
+        {
+            yield return new LayerBuffer(ColumnsField(layer) + "Gradient", layer.ColumnsSize, BufferLifetime.BackwardScratch);
+        }
+
         yield return new LayerBuffer(PartialGradientField(layer), layer.ParameterCount, BufferLifetime.WorkerGradient);
     }
 
@@ -60,8 +68,8 @@ internal sealed class ConvEmitter : LayerEmitter
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
         bool inPlace = layer.ConvolvesInPlace;
-        string weightSlice = $"ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
-        if (inPlace)
+        string weightSlice = WeightSlice(layer);
+        if (inPlace || layer.ConvolvesGradientInPlace)
         {
             w.Line($"private static readonly {Code.Kernels}ConvolutionShape {ShapeField(layer)} = new({ShapeArguments(layer)});");
             w.Line();
@@ -119,7 +127,19 @@ internal sealed class ConvEmitter : LayerEmitter
     {
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
+        bool gradientInPlace = layer.ConvolvesGradientInPlace;
+        if (gradientInPlace)
+        {
+            w.Line($"private static readonly {Code.Kernels}ConvolutionShape {InputGradientShapeField(layer)} = {Code.Kernels}ImplicitConvolution.InputGradientShape({ShapeField(layer)});");
+            w.Line();
+        }
+
         w.Open(BackwardSignature(layer));
+        if (gradientInPlace)
+        {
+            w.Line($"{Code.Kernels}ImplicitConvolution.PackInputGradientWeights({ShapeField(layer)}, {WeightSlice(layer)}, {InputGradientWeightsField(layer)});");
+        }
+
         w.Line($"int workers = {ParallelFor(layer.MethodName + "BackwardSamples")};");
         w.Line($"{Code.Span} parameterGradient = SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.ParameterCount)});");
         w.Open("for (int worker = 1; worker < workers; worker++)");
@@ -130,7 +150,11 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         w.Line("/// <summary>Samples [start, end) on one worker; workers after the first accumulate weight and bias gradients apart.</summary>");
         w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
-        w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)});");
+        if (!gradientInPlace)
+        {
+            w.Line($"{Code.ReadOnlySpan} weight = {WeightSlice(layer)};");
+        }
+
         w.Line($"{Code.Span} parameterGradient = worker == 0");
         w.Line($"    ? SpanOf(_gradients, {Int(layer.WeightOffset)}, {Int(layer.ParameterCount)})");
         w.Line($"    : SpanOf({PartialGradientField(layer)}, (worker - 1) * {Int(layer.ParameterCount)}, {Int(layer.ParameterCount)});");
@@ -140,7 +164,11 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         w.Line($"{Code.Span} weightGradient = parameterGradient.Slice(0, {Int(layer.WeightCount)});");
         w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
-        w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
+        if (!gradientInPlace)
+        {
+            w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
+        }
+
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} outputGradient = {context.GradientSample(context.OutputOf(layer))};");
         if (layer.FusedActivation is { } activation)
@@ -151,8 +179,16 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
         w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
         bool guarded = OpenInputGradientGuard(w, layer);
-        w.Line($"{Code.Gemm}MultiplyTN({Int(patch)}, {Int(pixels)}, {Int(outChannels)}, weight, outputGradient, columnsGradient, accumulate: false);");
-        w.Line($"{layer.MethodName}Col2Im(columnsGradient, {context.GradientSample(context.InputOf(layer))});");
+        if (gradientInPlace)
+        {
+            w.Line($"{Code.Kernels}ImplicitConvolution.Forward({InputGradientShapeField(layer)}, outputGradient, {InputGradientWeightsField(layer)}, default, {context.GradientSample(context.InputOf(layer))});");
+        }
+        else
+        {
+            w.Line($"{Code.Gemm}MultiplyTN({Int(patch)}, {Int(pixels)}, {Int(outChannels)}, weight, outputGradient, columnsGradient, accumulate: false);");
+            w.Line($"{layer.MethodName}Col2Im(columnsGradient, {context.GradientSample(context.InputOf(layer))});");
+        }
+
         if (guarded)
         {
             w.Close();
@@ -160,8 +196,11 @@ internal sealed class ConvEmitter : LayerEmitter
 
         w.Close();
         w.Close();
-        w.Line();
-        EmitCol2Im(w, layer);
+        if (!gradientInPlace)
+        {
+            w.Line();
+            EmitCol2Im(w, layer);
+        }
     }
 
     private static string ShapeArguments(LayerPlan layer)
@@ -176,6 +215,12 @@ internal sealed class ConvEmitter : LayerEmitter
     }
 
     private static string ShapeField(LayerPlan layer) => layer.MethodName + "Shape";
+
+    private static string InputGradientShapeField(LayerPlan layer) => layer.MethodName + "InputGradientShape";
+
+    private static string InputGradientWeightsField(LayerPlan layer) => "_" + layer.Name + "InputGradientWeights";
+
+    private static string WeightSlice(LayerPlan layer) => $"ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
 
     private static string PackedWeightsField(LayerPlan layer) => "_" + layer.Name + "PackedWeights";
 

@@ -20,6 +20,9 @@ internal enum BufferLifetime
 
     /// <summary>One for the whole network, inference only (weights packed for a kernel).</summary>
     InferenceShared,
+
+    /// <summary>One for the whole network, training only (weights packed for a backward kernel).</summary>
+    TrainingShared,
 }
 
 /// <summary>A private buffer a layer needs besides its input and output tensors.</summary>

@@ -111,7 +111,7 @@ internal static class NetworkEmitter
     /// <summary>The memory plan as constants, and what the buffers hold now, so tests can hold one to the other.</summary>
     private static void EmitMemoryContract(SourceWriter w, NetworkPlan plan)
     {
-        long columns = plan.ColumnsFloats, training = plan.Memory.TrainingFloats + plan.Memory.GradientFloats + plan.ColumnsFloats + plan.MaskFloats;
+        long training = plan.Memory.TrainingFloats + plan.Memory.GradientFloats + plan.ColumnsFloats + plan.MaskFloats;
         w.Line($"/// <summary>Bytes of activation memory for <see cref=\"Forward\"/> of one sample on one thread (buffers whose lifetimes do not overlap share memory; peak at {plan.Memory.InferencePeak}).</summary>");
         w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
         w.Line();
@@ -119,7 +119,7 @@ internal static class NetworkEmitter
         w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}) + ((long)workers * {Int(plan.InferenceColumnsFloats)}) + {Int(plan.PackedWeightFloats)});");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, im2col columns and dropout masks.</summary>");
-        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {training.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {columns.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
+        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {training.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {Int(plan.BackwardColumnsFloats)}) + {Int(plan.InputGradientWeightFloats)} + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
         w.Line();
         string buffers = string.Join(" + ", new[] { EmitContext.Activations, EmitContext.ActivationGradients }
             .Concat(LayerBuffers(plan).Select(buffer => buffer.Field))
@@ -326,13 +326,14 @@ internal static class NetworkEmitter
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared)))
         {
-            string count = buffer.Lifetime switch
+            string size = buffer.Lifetime switch
             {
-                BufferLifetime.TrainingBatch => "batchSize",
-                BufferLifetime.BackwardScratch => "threads",
-                _ => "(threads - 1)",
+                BufferLifetime.TrainingBatch => $"batchSize * {Int(buffer.SampleSize)}",
+                BufferLifetime.BackwardScratch => $"threads * {Int(buffer.SampleSize)}",
+                BufferLifetime.TrainingShared => Int(buffer.SampleSize),
+                _ => $"(threads - 1) * {Int(buffer.SampleSize)}",
             };
-            w.Line($"Grow(ref {buffer.Field}, {count} * {Int(buffer.SampleSize)});");
+            w.Line($"Grow(ref {buffer.Field}, {size});");
         }
 
         w.Close();

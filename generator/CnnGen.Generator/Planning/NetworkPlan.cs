@@ -39,6 +39,12 @@ internal sealed record NetworkPlan(
     /// <summary>Weights packed for the convolutions inference runs in place, once per network.</summary>
     public int PackedWeightFloats => Layers.Sum(layer => layer.PackedWeightSize);
 
+    /// <summary>Input-gradient columns of the convolutions backward runs through col2im, one sample each.</summary>
+    public int BackwardColumnsFloats => Layers.Where(layer => !layer.ConvolvesGradientInPlace).Sum(layer => layer.ColumnsSize);
+
+    /// <summary>Weights packed for the input gradients backward computes as convolutions, once per network.</summary>
+    public int InputGradientWeightFloats => Layers.Sum(layer => layer.InputGradientWeightSize);
+
     /// <summary>Dropout masks, one sample each.</summary>
     public int MaskFloats => Layers.Where(layer => layer.Kind == LayerKind.Dropout).Sum(layer => layer.Output.Size);
 
@@ -52,7 +58,7 @@ internal sealed record NetworkPlan(
     /// <summary>Bytes the generated code allocates for a training step of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
     public long TrainingArenaBytes(int batch, int workers) =>
         4L * (((long)batch * (Memory.TrainingFloats + Memory.GradientFloats + ColumnsFloats + MaskFloats))
-            + ((long)workers * ColumnsFloats) + ((long)(workers - 1) * ConvolutionParameterFloats));
+            + ((long)workers * BackwardColumnsFloats) + InputGradientWeightFloats + ((long)(workers - 1) * ConvolutionParameterFloats));
 
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
@@ -140,7 +146,25 @@ internal sealed record LayerPlan(
     /// Floats of the weights packed for <see cref="ConvolvesInPlace"/> (output channels rounded up to whole
     /// 32-wide panels, times the patch: the runtime's <c>ImplicitConvolution.PackedWeightLength</c>); else 0.
     /// </summary>
-    public int PackedWeightSize => ConvolvesInPlace ? ((Output.Channels + 31) / 32 * 32) * PatchSize : 0;
+    public int PackedWeightSize => ConvolvesInPlace ? RoundUpToPanels(Output.Channels) * PatchSize : 0;
+
+    /// <summary>
+    /// Conv2D: whether backward computes the input gradient as <c>ImplicitConvolution</c> of the output
+    /// gradient with flipped, channel-swapped weights (stride 1, padding ≤ D·(K − 1)) instead of a GEMM and
+    /// col2im — by the same depth and width rule as <see cref="ConvolvesInPlace"/>, channels swapped.
+    /// </summary>
+    public bool ConvolvesGradientInPlace =>
+        Kind == LayerKind.Conv2D
+        && Vertical.Stride == 1 && Horizontal.Stride == 1
+        && Vertical.PaddingBefore <= Vertical.Dilation * (Vertical.Kernel - 1)
+        && Horizontal.PaddingBefore <= Horizontal.Dilation * (Horizontal.Kernel - 1)
+        && Input.Channels >= MinInPlaceOutputChannels
+        && Output.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth;
+
+    /// <summary>Floats of the weights packed for <see cref="ConvolvesGradientInPlace"/>; else 0.</summary>
+    public int InputGradientWeightSize => ConvolvesGradientInPlace ? RoundUpToPanels(Input.Channels) * Output.Channels * Vertical.Kernel * Horizontal.Kernel : 0;
+
+    private static int RoundUpToPanels(int channels) => (channels + 31) / 32 * 32;
 
     public double Probability { get; init; }
 

@@ -61,8 +61,78 @@ public static class ImplicitConvolution
     }
 
     /// <summary>
+    /// Packs weights (C_out, C_in, KH, KW) of a stride-1 convolution <paramref name="shape"/> for
+    /// <see cref="Forward"/> on <see cref="InputGradientShape"/>: the input gradient of a stride-1
+    /// convolution is the convolution of the output gradient with the weights' channels swapped and both
+    /// kernel axes flipped, dX(c, y, x) = Σ dY(o, y + PT − ky·DY, x + PL − kx·DX) · W(o, c, ky, kx).
+    /// Runs once per backward pass, so it is a plain loop.
+    /// </summary>
+    public static void PackInputGradientWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
+    {
+        ConvolutionShape gradient = InputGradientShape(shape);
+        CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
+        CheckAtLeast(packed.Length, PackedWeightLength(gradient), nameof(packed));
+        int panelWidth = PanelWidth;
+        int filters = shape.OutputChannels, channels = shape.InputChannels;
+        int kernelHeight = shape.KernelHeight, kernelWidth = shape.KernelWidth, taps = kernelHeight * kernelWidth;
+        int patch = gradient.PatchSize;
+        for (int panelStart = 0; panelStart < channels; panelStart += panelWidth)
+        {
+            int width = Math.Min(panelWidth, channels - panelStart);
+            Span<float> panel = packed.Slice(panelStart * patch, patch * panelWidth);
+            for (int tap = 0; tap < taps; tap++)
+            {
+                int flipped = taps - 1 - tap; // (KH − 1 − ky, KW − 1 − kx)
+                for (int o = 0; o < filters; o++)
+                {
+                    Span<float> row = panel.Slice(((tap * filters) + o) * panelWidth, panelWidth);
+                    ReadOnlySpan<float> source = weight.Slice((((o * channels) + panelStart) * taps) + flipped);
+                    for (int j = 0; j < width; j++)
+                    {
+                        row[j] = source[j * taps];
+                    }
+
+                    row[width..].Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The convolution that computes a stride-1 <paramref name="shape"/>'s input gradient from its output
+    /// gradient: channels swapped, padding D·(K − 1) − P. Throws if the stride is not 1 or the padding
+    /// exceeds D·(K − 1) (taps that read only padding on both sides).
+    /// </summary>
+    public static ConvolutionShape InputGradientShape(in ConvolutionShape shape)
+    {
+        shape.Validate();
+        int padTop = (shape.DilationY * (shape.KernelHeight - 1)) - shape.PaddingTop;
+        int padLeft = (shape.DilationX * (shape.KernelWidth - 1)) - shape.PaddingLeft;
+        if (shape.StrideY != 1 || shape.StrideX != 1 || padTop < 0 || padLeft < 0)
+        {
+            throw new ArgumentException($"The input gradient runs as a convolution only for stride 1 and padding ≤ D·(K − 1): {shape}.", nameof(shape));
+        }
+
+        return new ConvolutionShape(
+            shape.OutputChannels,
+            shape.OutputHeight,
+            shape.OutputWidth,
+            shape.InputChannels,
+            shape.InputHeight,
+            shape.InputWidth,
+            shape.KernelHeight,
+            shape.KernelWidth,
+            1,
+            1,
+            shape.DilationY,
+            shape.DilationX,
+            padTop,
+            padLeft);
+    }
+
+    /// <summary>
     /// One sample: output (C_out, OH, OW) = convolution of input (C_in, H, W) with the packed weights, plus
-    /// bias (C_out). Uses per-thread scratch; allocates nothing after the first call on a thread.
+    /// bias (C_out; empty for none). Uses per-thread scratch; allocates nothing after the first call on a thread.
     /// </summary>
     public static void Forward(
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> output)
@@ -70,7 +140,11 @@ public static class ImplicitConvolution
         shape.Validate();
         CheckLength(input.Length, (long)shape.InputChannels * shape.InputHeight * shape.InputWidth, nameof(input));
         CheckAtLeast(packedWeights.Length, PackedWeightLength(shape), nameof(packedWeights));
-        CheckLength(bias.Length, shape.OutputChannels, nameof(bias));
+        if (!bias.IsEmpty)
+        {
+            CheckLength(bias.Length, shape.OutputChannels, nameof(bias));
+        }
+
         CheckLength(output.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(output));
         if (Vector512.IsHardwareAccelerated)
         {
@@ -85,8 +159,15 @@ public static class ImplicitConvolution
             Run<GemmKernelScalar>(shape, input, packedWeights, output);
         }
 
-        Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
+        if (!bias.IsEmpty)
+        {
+            Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
+        }
     }
+
+    /// <summary>This machine's micro-kernel column panel: the width weights are packed in.</summary>
+    private static int PanelWidth =>
+        Vector512.IsHardwareAccelerated ? GemmKernel512.Columns : Vector256.IsHardwareAccelerated ? GemmKernel256.Columns : GemmKernelScalar.Columns;
 
     private static void Pack<TKernel>(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
         where TKernel : struct, IGemmMicroKernel

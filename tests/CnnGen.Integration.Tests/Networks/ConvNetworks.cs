@@ -55,14 +55,18 @@ internal partial class ConvPaddingOnlyTaps;
 
 // Deep and wide enough that inference runs ImplicitConvolution (≥ 16 output channels, a kernel row
 // KW·C_in ≥ 32 deep, or C_in ≥ 32 when dilated): padding, "same", stride, dilation, ragged panels.
+// With stride 1 and ≥ 16 input channels backward runs it too, for the input gradient (K3, SameK4, D2).
 [Network, Input(16, 9, 11), Conv2D(24, 3, Padding = 1)]
 internal partial class ConvInPlaceK3;
 
 [Network, Input(32, 13, 11), Conv2D(20, 3, Stride = 2, Padding = 2, Dilation = 2)]
 internal partial class ConvInPlaceS2D2;
 
-[Network, Input(8, 7, 9), Conv2D(16, 4, PaddingMode = PaddingMode.Same)]
+[Network, Input(16, 7, 9), Conv2D(16, 4, PaddingMode = PaddingMode.Same)]
 internal partial class ConvInPlaceSameK4;
+
+[Network, Input(16, 10, 9), Conv2D(32, 3, Padding = 1, Dilation = 2)]
+internal partial class ConvGradientInPlaceD2;
 
 [Network, Input(12, 8, 15), Conv2D(40, 3, 5, StrideWidth = 2, Padding = 1)]
 internal partial class ConvInPlaceK3x5S1x2;
@@ -88,7 +92,8 @@ internal static class ConvNetworks
         new("ConvPaddingOnlyTaps", () => new ConvPaddingOnlyTaps(), new(new(2, 1, 5), ConvOracle.Explicit(3, 3, 3, padding: 1))),
         new("ConvInPlaceK3", () => new ConvInPlaceK3(), new(new(16, 9, 11), ConvOracle.Explicit(24, 3, 3, padding: 1))),
         new("ConvInPlaceS2D2", () => new ConvInPlaceS2D2(), new(new(32, 13, 11), ConvOracle.Explicit(20, 3, 3, strideHeight: 2, strideWidth: 2, padding: 2, dilation: 2))),
-        new("ConvInPlaceSameK4", () => new ConvInPlaceSameK4(), new(new(8, 7, 9), ConvOracle.Same(16, 4, 4))),
+        new("ConvInPlaceSameK4", () => new ConvInPlaceSameK4(), new(new(16, 7, 9), ConvOracle.Same(16, 4, 4))),
+        new("ConvGradientInPlaceD2", () => new ConvGradientInPlaceD2(), new(new(16, 10, 9), ConvOracle.Explicit(32, 3, 3, padding: 1, dilation: 2))),
         new("ConvInPlaceK3x5S1x2", () => new ConvInPlaceK3x5S1x2(), new(new(12, 8, 15), ConvOracle.Explicit(40, 3, 5, strideHeight: 1, strideWidth: 2, padding: 1))),
     ];
 }

@@ -49,6 +49,49 @@ public class ImplicitConvolutionTests
         }
     }
 
+    /// <summary>Stride-1 shapes: C_in, H, W, C_out, KH, KW, dilation (y, x), padding (top/bottom, left/right).</summary>
+    public static TheoryData<int[]> StrideOneShapes() => new()
+    {
+        new[] { 32, 14, 14, 64, 5, 5, 1, 1, 2, 2 },  // the seed net's conv2
+        new[] { 20, 9, 11, 24, 3, 3, 1, 1, 1, 1 },   // odd sizes, 20 input channels: a ragged gradient panel
+        new[] { 16, 10, 9, 32, 3, 3, 2, 2, 1, 1 },   // dilation 2: padding D·(K − 1) − P = 3
+        new[] { 16, 8, 12, 40, 2, 4, 1, 1, 0, 3 },   // non-square, padding 3 = K − 1 in x: the flipped padding is 0
+        new[] { 17, 6, 7, 8, 3, 3, 1, 1, 0, 0 },     // valid: the gradient reads a fully padded border
+    };
+
+    [Theory]
+    [MemberData(nameof(StrideOneShapes))]
+    public void The_input_gradient_convolution_matches_the_naive_adjoint(int[] geometry)
+    {
+        ConvolutionShape shape = Shape(
+            geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5], 1, 1, geometry[6], geometry[7], geometry[8], geometry[9]);
+        float[] weight = GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 7);
+        float[] outputGradient = GemmReference.RandomValues(shape.OutputChannels * shape.OutputPixels, seed: 8);
+        ConvolutionShape gradientShape = ImplicitConvolution.InputGradientShape(shape);
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(gradientShape)];
+        packed.AsSpan().Fill(float.NaN);
+        ImplicitConvolution.PackInputGradientWeights(shape, weight, packed);
+        var inputGradient = new float[shape.InputChannels * shape.InputHeight * shape.InputWidth];
+        inputGradient.AsSpan().Fill(float.NaN);
+
+        ImplicitConvolution.Forward(gradientShape, outputGradient, packed, default, inputGradient);
+
+        double[] expected = NaiveInputGradient(shape, weight, outputGradient);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(
+                Math.Abs(inputGradient[i] - expected[i]) <= Tolerance * (1 + Math.Abs(expected[i])),
+                $"inputGradient[{i}] = {inputGradient[i]}, expected {expected[i]}.");
+        }
+    }
+
+    [Fact]
+    public void The_input_gradient_shape_needs_stride_one()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.InputGradientShape(Shape(4, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1)));
+        Assert.Contains("stride 1", error.Message);
+    }
+
     [Fact]
     public void Two_threads_split_one_sample_bit_for_bit_and_allocate_nothing_once_warm()
     {
@@ -110,6 +153,39 @@ public class ImplicitConvolutionTests
         output.AsSpan().Fill(float.NaN); // every element must be written
         ImplicitConvolution.Forward(shape, input, packed, bias, output);
         return output;
+    }
+
+    // dX(c, iy, ix) += W(o, c, ky, kx) · dY(o, y, x) for every tap that read (iy, ix) in the forward pass.
+    private static double[] NaiveInputGradient(ConvolutionShape s, float[] weight, float[] outputGradient)
+    {
+        var inputGradient = new double[s.InputChannels * s.InputHeight * s.InputWidth];
+        for (int o = 0; o < s.OutputChannels; o++)
+        {
+            for (int y = 0; y < s.OutputHeight; y++)
+            {
+                for (int x = 0; x < s.OutputWidth; x++)
+                {
+                    double g = outputGradient[(o * s.OutputPixels) + (y * s.OutputWidth) + x];
+                    for (int c = 0; c < s.InputChannels; c++)
+                    {
+                        for (int ky = 0; ky < s.KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < s.KernelWidth; kx++)
+                            {
+                                int iy = y + (ky * s.DilationY) - s.PaddingTop, ix = x + (kx * s.DilationX) - s.PaddingLeft;
+                                if (iy >= 0 && iy < s.InputHeight && ix >= 0 && ix < s.InputWidth)
+                                {
+                                    int w = (((o * s.InputChannels) + c) * s.KernelHeight * s.KernelWidth) + (ky * s.KernelWidth) + kx;
+                                    inputGradient[(((c * s.InputHeight) + iy) * s.InputWidth) + ix] += weight[w] * g;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return inputGradient;
     }
 
     private static double[] Naive(ConvolutionShape s, float[] input, float[] weight, float[] bias)
