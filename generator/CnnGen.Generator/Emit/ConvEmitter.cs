@@ -233,16 +233,12 @@ internal sealed class ConvEmitter : LayerEmitter
     {
         w.Line($"/// <summary>im2col for {layer.Name}: row (c, ky, kx) of the columns holds the input pixels tap (ky, kx) of channel c sees.</summary>");
         w.Open($"private static void {layer.MethodName}Im2Col({Code.ReadOnlySpan} input, {Code.Span} columns)");
-        if (HasPartialTaps(layer))
-        {
-            w.Line("columns.Clear(); // taps that fall on the padding read zero");
-        }
-
         EmitTapLoops(
             w,
             layer,
             "input",
             "columns",
+            zeroPadding: true,
             (source, row, length) => $"{Code.Kernels}ShortRows.Copy(plane, {source}, rows, {row}, {length});",
             (source, row) => $"rows[{row}] = plane[{source}];");
         w.Close();
@@ -260,6 +256,7 @@ internal sealed class ConvEmitter : LayerEmitter
             layer,
             "input",
             "columns",
+            zeroPadding: false,
             (source, row, length) => $"{Code.Kernels}ShortRows.Add(rows, {row}, plane, {source}, {length});",
             (source, row) => $"plane[{source}] += rows[{row}];");
         w.Close();
@@ -271,12 +268,15 @@ internal sealed class ConvEmitter : LayerEmitter
     /// reads from inside the input. <paramref name="contiguous"/> moves a whole row segment
     /// (horizontal stride 1) given the plane index, the columns index and the length;
     /// <paramref name="element"/> moves one element (strided) given the two indices.
+    /// <paramref name="zeroPadding"/> also writes zeros to the columns entries outside that rectangle
+    /// (the taps that read padding), so every entry is written exactly once and nothing is cleared first.
     /// </summary>
     private static void EmitTapLoops(
         SourceWriter w,
         LayerPlan layer,
         string inputName,
         string columnsName,
+        bool zeroPadding,
         System.Func<string, string, string, string> contiguous,
         System.Func<string, string, string> element)
     {
@@ -293,13 +293,28 @@ internal sealed class ConvEmitter : LayerEmitter
             {
                 (int y0, int y1) = v.OutputRangeForTap(ky);
                 (int x0, int x1) = h.OutputRangeForTap(kx);
+                int tapBase = ((ky * h.Kernel) + kx) * pixels;
                 if (y0 > y1 || x0 > x1)
                 {
                     w.Line($"// tap ({Int(ky)}, {Int(kx)}) only ever reads padding");
+                    if (zeroPadding)
+                    {
+                        w.Line($"rows.Slice({Int(tapBase)}, {Int(pixels)}).Clear();");
+                    }
+
                     continue;
                 }
 
-                int tapBase = ((ky * h.Kernel) + kx) * pixels;
+                if (zeroPadding && y0 > 0)
+                {
+                    w.Line($"rows.Slice({Int(tapBase)}, {Int(y0 * outputWidth)}).Clear(); // output rows above the input");
+                }
+
+                if (zeroPadding && y1 < v.Output - 1)
+                {
+                    w.Line($"rows.Slice({Int(tapBase + ((y1 + 1) * outputWidth))}, {Int((v.Output - 1 - y1) * outputWidth)}).Clear(); // output rows below the input");
+                }
+
                 int sourceOffset = (v.TapOffset(ky) * inputWidth) + (x0 * h.Stride) + h.TapOffset(kx);
                 int rowOffset = tapBase + x0;
                 int length = x1 - x0 + 1;
@@ -307,6 +322,12 @@ internal sealed class ConvEmitter : LayerEmitter
                 w.Open($"for (int oy = {Int(y0)}; oy < {Int(y1 + 1)}; oy++)");
                 string source = Linear("oy", v.Stride * inputWidth, sourceOffset);
                 string row = Linear("oy", outputWidth, rowOffset);
+                if (zeroPadding)
+                {
+                    EmitZeros(w, "oy", outputWidth, tapBase, x0);
+                    EmitZeros(w, "oy", outputWidth, tapBase + x1 + 1, outputWidth - 1 - x1);
+                }
+
                 if (h.Stride == 1)
                 {
                     w.Line(contiguous(source, row, Int(length)));
@@ -327,26 +348,20 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Close();
     }
 
-    private static bool HasPartialTaps(LayerPlan layer)
+    /// <summary>Zeros <paramref name="count"/> entries from <c>oy · rowLength + start</c> of <c>rows</c>: a few stores, or a Clear.</summary>
+    private static void EmitZeros(SourceWriter w, string variable, int rowLength, int start, int count)
     {
-        for (int ky = 0; ky < layer.Vertical.Kernel; ky++)
+        if (count > MaxZeroStores)
         {
-            (int y0, int y1) = layer.Vertical.OutputRangeForTap(ky);
-            if (y0 != 0 || y1 != layer.Vertical.Output - 1)
-            {
-                return true;
-            }
+            w.Line($"rows.Slice({Linear(variable, rowLength, start)}, {Int(count)}).Clear();");
+            return;
         }
 
-        for (int kx = 0; kx < layer.Horizontal.Kernel; kx++)
+        for (int i = 0; i < count; i++)
         {
-            (int x0, int x1) = layer.Horizontal.OutputRangeForTap(kx);
-            if (x0 != 0 || x1 != layer.Horizontal.Output - 1)
-            {
-                return true;
-            }
+            w.Line($"rows[{Linear(variable, rowLength, start + i)}] = 0f;");
         }
-
-        return false;
     }
+
+    private const int MaxZeroStores = 4;
 }
