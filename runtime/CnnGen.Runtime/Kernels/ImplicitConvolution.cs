@@ -46,18 +46,7 @@ public static class ImplicitConvolution
         shape.Validate();
         CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
         CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Pack<GemmKernel512>(shape, weight, packed);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Pack<GemmKernel256>(shape, weight, packed);
-        }
-        else
-        {
-            Pack<GemmKernelScalar>(shape, weight, packed);
-        }
+        Pack(shape, weight, packed);
     }
 
     /// <summary>
@@ -72,7 +61,7 @@ public static class ImplicitConvolution
         ConvolutionShape gradient = InputGradientShape(shape);
         CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
         CheckAtLeast(packed.Length, PackedWeightLength(gradient), nameof(packed));
-        int panelWidth = PanelWidth;
+        int panelWidth = Gemm.TileColumns;
         int filters = shape.OutputChannels, channels = shape.InputChannels;
         int kernelHeight = shape.KernelHeight, kernelWidth = shape.KernelWidth, taps = kernelHeight * kernelWidth;
         int patch = gradient.PatchSize;
@@ -146,18 +135,7 @@ public static class ImplicitConvolution
         }
 
         CheckLength(output.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(output));
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Run<GemmKernel512>(shape, input, packedWeights, output);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Run<GemmKernel256>(shape, input, packedWeights, output);
-        }
-        else
-        {
-            Run<GemmKernelScalar>(shape, input, packedWeights, output);
-        }
+        Run(shape, input, packedWeights, output);
 
         if (!bias.IsEmpty)
         {
@@ -165,14 +143,9 @@ public static class ImplicitConvolution
         }
     }
 
-    /// <summary>This machine's micro-kernel column panel: the width weights are packed in.</summary>
-    private static int PanelWidth =>
-        Vector512.IsHardwareAccelerated ? GemmKernel512.Columns : Vector256.IsHardwareAccelerated ? GemmKernel256.Columns : GemmKernelScalar.Columns;
-
-    private static void Pack<TKernel>(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
-        where TKernel : struct, IGemmMicroKernel
+    private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
     {
-        int panelWidth = TKernel.Columns;
+        int panelWidth = Gemm.TileColumns;
         int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
         int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;
 
@@ -203,16 +176,15 @@ public static class ImplicitConvolution
         }
     }
 
-    private static void Run<TKernel>(in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> output)
-        where TKernel : struct, IGemmMicroKernel
+    private static void Run(in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> output)
     {
-        int productStride = ProductStride<TKernel>(shape);
+        int productStride = ProductStride(shape);
         Span<float> padded = ChannelsLastPadded(shape, input);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
         ref float c = ref MemoryMarshal.GetReference(product);
         if (!ImplicitConvolutionParallel.TryRun(shape, padded, packedWeights, product))
         {
-            ComputeRows<TKernel>(
+            ComputeRows(
                 shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref c, 0, shape.OutputHeight);
         }
 
@@ -238,13 +210,7 @@ public static class ImplicitConvolution
     }
 
     /// <summary>Output channels rounded up to whole panels: the row stride of the pixel-major product.</summary>
-    internal static int ProductStride(in ConvolutionShape shape) =>
-        Vector512.IsHardwareAccelerated ? ProductStride<GemmKernel512>(shape)
-        : Vector256.IsHardwareAccelerated ? ProductStride<GemmKernel256>(shape)
-        : ProductStride<GemmKernelScalar>(shape);
-
-    private static int ProductStride<TKernel>(in ConvolutionShape shape)
-        where TKernel : struct, IGemmMicroKernel => RoundUp(shape.OutputChannels, TKernel.Columns);
+    private static int ProductStride(in ConvolutionShape shape) => RoundUp(shape.OutputChannels, Gemm.TileColumns);
 
     private static void ComputeRows<TKernel>(
         in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
@@ -253,7 +219,7 @@ public static class ImplicitConvolution
         int panelWidth = TKernel.Columns;
         int channels = shape.InputChannels, outputChannels = shape.OutputChannels, patch = shape.PatchSize;
         int outputWidth = shape.OutputWidth, paddedWidth = shape.PaddedWidth;
-        int productStride = ProductStride<TKernel>(shape);
+        int productStride = ProductStride(shape);
 
         // Contiguous runs of depth: a kernel row's KW·C_in floats (dilation 1), else one tap's C_in.
         bool wholeRows = shape.DilationX == 1;
