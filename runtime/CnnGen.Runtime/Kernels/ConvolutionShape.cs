@@ -43,4 +43,37 @@ public readonly record struct ConvolutionShape(
             throw new ArgumentException($"Not a valid convolution: {this}.");
         }
     }
+
+    /// <summary>
+    /// Throws unless the shape is valid and the spans of one sample's forward fit it: input (C_in, H, W),
+    /// at least <paramref name="packedWeights"/> packed floats, bias (C_out) or none, output (C_out, OH, OW).
+    /// </summary>
+    internal void CheckForward(int input, int packedWeights, int packedWeightLength, int bias, int output)
+    {
+        Validate();
+        CheckLength(input, (long)InputChannels * InputHeight * InputWidth, nameof(input));
+        CheckAtLeast(packedWeights, packedWeightLength, nameof(packedWeights));
+        if (bias != 0)
+        {
+            CheckLength(bias, OutputChannels, nameof(bias));
+        }
+
+        CheckLength(output, (long)OutputChannels * OutputPixels, nameof(output));
+    }
+
+    internal static void CheckLength(int actual, long expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"Expected {expected} floats for this convolution, but the span holds {actual}.", name);
+        }
+    }
+
+    internal static void CheckAtLeast(int actual, int expected, string name)
+    {
+        if (actual < expected)
+        {
+            throw new ArgumentException($"Expected at least {expected} floats for this convolution, but the span holds {actual}.", name);
+        }
+    }
 }

@@ -44,8 +44,8 @@ public static class ImplicitConvolution
     public static void PackWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
     {
         shape.Validate();
-        CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
-        CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
+        ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
+        ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
         Pack(shape, weight, packed);
     }
 
@@ -59,8 +59,8 @@ public static class ImplicitConvolution
     public static void PackInputGradientWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
     {
         ConvolutionShape gradient = InputGradientShape(shape);
-        CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
-        CheckAtLeast(packed.Length, PackedWeightLength(gradient), nameof(packed));
+        ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
+        ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(gradient), nameof(packed));
         int panelWidth = Gemm.TileColumns;
         int filters = shape.OutputChannels, channels = shape.InputChannels;
         int kernelHeight = shape.KernelHeight, kernelWidth = shape.KernelWidth, taps = kernelHeight * kernelWidth;
@@ -126,15 +126,7 @@ public static class ImplicitConvolution
     public static void Forward(
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> output)
     {
-        shape.Validate();
-        CheckLength(input.Length, (long)shape.InputChannels * shape.InputHeight * shape.InputWidth, nameof(input));
-        CheckAtLeast(packedWeights.Length, PackedWeightLength(shape), nameof(packedWeights));
-        if (!bias.IsEmpty)
-        {
-            CheckLength(bias.Length, shape.OutputChannels, nameof(bias));
-        }
-
-        CheckLength(output.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(output));
+        shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
         Run(shape, input, packedWeights, output);
 
         if (!bias.IsEmpty)
@@ -294,20 +286,4 @@ public static class ImplicitConvolution
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
-    private static void CheckLength(int actual, long expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"Expected {expected} floats for this convolution, but the span holds {actual}.", name);
-        }
-    }
-
-    private static void CheckAtLeast(int actual, int expected, string name)
-    {
-        if (actual < expected)
-        {
-            throw new ArgumentException($"Expected at least {expected} floats for this convolution, but the span holds {actual}.", name);
-        }
-    }
 }

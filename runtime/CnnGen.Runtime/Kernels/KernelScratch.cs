@@ -25,6 +25,9 @@ internal static class KernelScratch
     [ThreadStatic]
     private static float[]? t_convolutionProduct;
 
+    [ThreadStatic]
+    private static int[]? t_tapOffsets;
+
     /// <summary>
     /// At least <paramref name="length"/> floats for packed GEMM panels (512 KB per thread for the
     /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
@@ -55,6 +58,17 @@ internal static class KernelScratch
 
     /// <summary>At least <paramref name="length"/> floats for a convolution's pixel-major product (<see cref="ImplicitConvolution"/>).</summary>
     public static Span<float> ConvolutionProduct(int length) => AtLeast(ref t_convolutionProduct, length);
+
+    /// <summary>At least <paramref name="length"/> ints for a convolution's tap offsets (<see cref="DirectConvolution"/>).</summary>
+    public static Span<int> TapOffsets(int length)
+    {
+        if (t_tapOffsets is null || t_tapOffsets.Length < length)
+        {
+            t_tapOffsets = new int[length];
+        }
+
+        return t_tapOffsets.AsSpan(0, length);
+    }
 
     // The first length floats of buffer, grown (uninitialized) when shorter.
     private static Span<float> AtLeast(ref float[]? buffer, int length)

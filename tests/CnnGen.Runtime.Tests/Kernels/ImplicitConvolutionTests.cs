@@ -2,16 +2,10 @@ using CnnGen.Runtime.Kernels;
 
 namespace CnnGen.Runtime.Tests.Kernels;
 
-/// <summary>
-/// <see cref="ImplicitConvolution"/> against the convolution's definition summed in double in a naive loop
-/// here: output(o, y, x) = bias(o) + Σ weight(o, c, ky, kx) · input(c, y·SY + ky·DY − PT, x·SX + kx·DX − PL),
-/// zero outside the input.
-/// </summary>
+/// <summary><see cref="ImplicitConvolution"/> against <see cref="ConvolutionReference"/>'s naive loops.</summary>
 [Collection(nameof(ThreadCountCollection))]
 public class ImplicitConvolutionTests
 {
-    private const double Tolerance = 2e-5;
-
     /// <summary>C_in, H, W, C_out, KH, KW, stride (y, x), dilation (y, x), padding (top/bottom, left/right).</summary>
     public static TheoryData<int[]> Shapes() => new()
     {
@@ -31,7 +25,7 @@ public class ImplicitConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_naive_convolution(int[] geometry)
     {
-        ConvolutionShape shape = Shape(
+        ConvolutionShape shape = ConvolutionReference.Shape(
             geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5],
             geometry[6], geometry[7], geometry[8], geometry[9], geometry[10], geometry[11]);
         float[] input = GemmReference.RandomValues(shape.InputChannels * shape.InputHeight * shape.InputWidth, seed: 1);
@@ -40,13 +34,8 @@ public class ImplicitConvolutionTests
 
         float[] output = Run(shape, input, weight, bias);
 
-        double[] expected = Naive(shape, input, weight, bias);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(
-                Math.Abs(output[i] - expected[i]) <= Tolerance * (1 + Math.Abs(expected[i])),
-                $"output[{i}] = {output[i]}, expected {expected[i]}.");
-        }
+        double[] expected = ConvolutionReference.Naive(shape, input, weight, bias);
+        ConvolutionReference.AssertClose(output, expected, "output");
     }
 
     /// <summary>Stride-1 shapes: C_in, H, W, C_out, KH, KW, dilation (y, x), padding (top/bottom, left/right).</summary>
@@ -63,7 +52,7 @@ public class ImplicitConvolutionTests
     [MemberData(nameof(StrideOneShapes))]
     public void The_input_gradient_convolution_matches_the_naive_adjoint(int[] geometry)
     {
-        ConvolutionShape shape = Shape(
+        ConvolutionShape shape = ConvolutionReference.Shape(
             geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5], 1, 1, geometry[6], geometry[7], geometry[8], geometry[9]);
         float[] weight = GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 7);
         float[] outputGradient = GemmReference.RandomValues(shape.OutputChannels * shape.OutputPixels, seed: 8);
@@ -76,26 +65,21 @@ public class ImplicitConvolutionTests
 
         ImplicitConvolution.Forward(gradientShape, outputGradient, packed, default, inputGradient);
 
-        double[] expected = NaiveInputGradient(shape, weight, outputGradient);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(
-                Math.Abs(inputGradient[i] - expected[i]) <= Tolerance * (1 + Math.Abs(expected[i])),
-                $"inputGradient[{i}] = {inputGradient[i]}, expected {expected[i]}.");
-        }
+        double[] expected = ConvolutionReference.NaiveInputGradient(shape, weight, outputGradient);
+        ConvolutionReference.AssertClose(inputGradient, expected, "inputGradient");
     }
 
     [Fact]
     public void The_input_gradient_shape_needs_stride_one()
     {
-        var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.InputGradientShape(Shape(4, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1)));
+        var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.InputGradientShape(ConvolutionReference.Shape(4, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1)));
         Assert.Contains("stride 1", error.Message);
     }
 
     [Fact]
     public void Two_threads_split_one_sample_bit_for_bit_and_allocate_nothing_once_warm()
     {
-        ConvolutionShape shape = Shape(32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2);
+        ConvolutionShape shape = ConvolutionReference.Shape(32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2);
         float[] input = GemmReference.RandomValues(32 * 14 * 14, seed: 4);
         float[] weight = GemmReference.RandomValues(64 * shape.PatchSize, seed: 5);
         float[] bias = GemmReference.RandomValues(64, seed: 6);
@@ -125,23 +109,13 @@ public class ImplicitConvolutionTests
     [Fact]
     public void Wrong_lengths_are_rejected_with_the_expected_count()
     {
-        ConvolutionShape shape = Shape(2, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        ConvolutionShape shape = ConvolutionReference.Shape(2, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1);
         float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
         var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.PackWeights(shape, new float[71], packed));
         Assert.Contains("72", error.Message);
         error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.Forward(shape, new float[50], packed[..10], new float[4], new float[100]));
         Assert.Equal("packedWeights", error.ParamName);
         Assert.Throws<ArgumentException>(() => ImplicitConvolution.Forward(shape with { StrideX = 0 }, new float[50], packed, new float[4], new float[100]));
-    }
-
-    private static ConvolutionShape Shape(
-        int channels, int height, int width, int filters, int kernelHeight, int kernelWidth,
-        int strideY, int strideX, int dilationY, int dilationX, int padY, int padX)
-    {
-        int outputHeight = ((height + (2 * padY) - (dilationY * (kernelHeight - 1)) - 1) / strideY) + 1;
-        int outputWidth = ((width + (2 * padX) - (dilationX * (kernelWidth - 1)) - 1) / strideX) + 1;
-        return new ConvolutionShape(
-            channels, height, width, filters, outputHeight, outputWidth, kernelHeight, kernelWidth, strideY, strideX, dilationY, dilationX, padY, padX);
     }
 
     private static float[] Run(ConvolutionShape shape, float[] input, float[] weight, float[] bias)
@@ -152,74 +126,6 @@ public class ImplicitConvolutionTests
         var output = new float[shape.OutputChannels * shape.OutputPixels];
         output.AsSpan().Fill(float.NaN); // every element must be written
         ImplicitConvolution.Forward(shape, input, packed, bias, output);
-        return output;
-    }
-
-    // dX(c, iy, ix) += W(o, c, ky, kx) · dY(o, y, x) for every tap that read (iy, ix) in the forward pass.
-    private static double[] NaiveInputGradient(ConvolutionShape s, float[] weight, float[] outputGradient)
-    {
-        var inputGradient = new double[s.InputChannels * s.InputHeight * s.InputWidth];
-        for (int o = 0; o < s.OutputChannels; o++)
-        {
-            for (int y = 0; y < s.OutputHeight; y++)
-            {
-                for (int x = 0; x < s.OutputWidth; x++)
-                {
-                    double g = outputGradient[(o * s.OutputPixels) + (y * s.OutputWidth) + x];
-                    for (int c = 0; c < s.InputChannels; c++)
-                    {
-                        for (int ky = 0; ky < s.KernelHeight; ky++)
-                        {
-                            for (int kx = 0; kx < s.KernelWidth; kx++)
-                            {
-                                int iy = y + (ky * s.DilationY) - s.PaddingTop, ix = x + (kx * s.DilationX) - s.PaddingLeft;
-                                if (iy >= 0 && iy < s.InputHeight && ix >= 0 && ix < s.InputWidth)
-                                {
-                                    int w = (((o * s.InputChannels) + c) * s.KernelHeight * s.KernelWidth) + (ky * s.KernelWidth) + kx;
-                                    inputGradient[(((c * s.InputHeight) + iy) * s.InputWidth) + ix] += weight[w] * g;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        return inputGradient;
-    }
-
-    private static double[] Naive(ConvolutionShape s, float[] input, float[] weight, float[] bias)
-    {
-        var output = new double[s.OutputChannels * s.OutputPixels];
-        for (int o = 0; o < s.OutputChannels; o++)
-        {
-            for (int y = 0; y < s.OutputHeight; y++)
-            {
-                for (int x = 0; x < s.OutputWidth; x++)
-                {
-                    double sum = bias[o];
-                    for (int c = 0; c < s.InputChannels; c++)
-                    {
-                        for (int ky = 0; ky < s.KernelHeight; ky++)
-                        {
-                            for (int kx = 0; kx < s.KernelWidth; kx++)
-                            {
-                                int iy = (y * s.StrideY) + (ky * s.DilationY) - s.PaddingTop;
-                                int ix = (x * s.StrideX) + (kx * s.DilationX) - s.PaddingLeft;
-                                if (iy >= 0 && iy < s.InputHeight && ix >= 0 && ix < s.InputWidth)
-                                {
-                                    int w = (((o * s.InputChannels) + c) * s.KernelHeight * s.KernelWidth) + (ky * s.KernelWidth) + kx;
-                                    sum += (double)weight[w] * input[(((c * s.InputHeight) + iy) * s.InputWidth) + ix];
-                                }
-                            }
-                        }
-                    }
-
-                    output[(o * s.OutputPixels) + (y * s.OutputWidth) + x] = sum;
-                }
-            }
-        }
-
         return output;
     }
 }

@@ -1,0 +1,354 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// Convolution forward for a shallow patch (few input channels: a first layer on grey images, LeNet-5's
+/// second layer), where im2col would copy the input KH·KW times for a small product and the implicit GEMM's
+/// one call per kernel row would be only a few steps deep. A tile of output pixels × one or two vectors of
+/// output channels stays in registers for the whole patch; each step reads its pixels' input values through
+/// a table of tap offsets (an indirect convolution), straight from the planar input — or from a copy inside
+/// a zero border when the layer pads.
+/// </summary>
+/// <remarks>
+/// Step t of the patch, t = (c, ky, kx), multiplies the packed weight row W[·, t] (the output channels,
+/// contiguous) by the value each pixel of the tile reads at that tap: input[pixelOffset + tapOffset(t)]
+/// with tapOffset(t) = c·plane + ky·DY·pitch + kx·DX. The product comes out pixel-major and is transposed
+/// into (C_out, OH, OW) with the bias, as <see cref="ImplicitConvolution"/>'s is. Pixel tiles run across
+/// output rows, so every tile but the last is full whatever the output width.
+/// </remarks>
+public static class DirectConvolution
+{
+    /// <summary>The most pixels any tile holds (<see cref="ConvolutionLanes512.Rows"/>).</summary>
+    private const int MaxTileRows = 8;
+
+    /// <summary>Floats <see cref="PackWeights"/> writes for this shape: the patch × output channels rounded up to 16.</summary>
+    public static int PackedWeightLength(in ConvolutionShape shape) => PackedWidth(shape) * shape.PatchSize;
+
+    /// <summary>
+    /// Packs weights (C_out, C_in, KH, KW) for <see cref="Forward"/>: transposed to (C_in·KH·KW) rows of the
+    /// output channels, each row zero-padded to a multiple of 16 (every machine's vectors divide it).
+    /// </summary>
+    public static void PackWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
+    {
+        shape.Validate();
+        int outputChannels = shape.OutputChannels, patch = shape.PatchSize, width = PackedWidth(shape);
+        ConvolutionShape.CheckLength(weight.Length, (long)outputChannels * patch, nameof(weight));
+        ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
+        MatrixTranspose.Into(
+            outputChannels, patch, ref MemoryMarshal.GetReference(weight), patch, ref MemoryMarshal.GetReference(packed), width, accumulate: false);
+        for (int t = 0; width > outputChannels && t < patch; t++)
+        {
+            packed.Slice((t * width) + outputChannels, width - outputChannels).Clear();
+        }
+    }
+
+    /// <summary>
+    /// One sample: output (C_out, OH, OW) = convolution of input (C_in, H, W) with the packed weights, plus
+    /// bias (C_out; empty for none). Uses per-thread scratch; allocates nothing after the first call on a thread.
+    /// </summary>
+    public static void Forward(
+        in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
+        int width = PackedWidth(shape);
+        ReadOnlySpan<float> planes = Bordered(shape, input, out int pitch, out int plane);
+        Span<int> taps = TapOffsets(shape, pitch, plane);
+        Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * width);
+        ref float p = ref MemoryMarshal.GetReference(planes);
+        ref int t = ref MemoryMarshal.GetReference(taps);
+        ref float w = ref MemoryMarshal.GetReference(packedWeights);
+        ref float c = ref MemoryMarshal.GetReference(product);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Compute<ConvolutionLanes512, Vector512<float>>(shape, ref p, pitch, ref t, ref w, width, ref c);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Compute<ConvolutionLanes256, Vector256<float>>(shape, ref p, pitch, ref t, ref w, width, ref c);
+        }
+        else
+        {
+            Compute<ConvolutionLanes128, Vector128<float>>(shape, ref p, pitch, ref t, ref w, width, ref c);
+        }
+
+        MatrixTranspose.Into(
+            shape.OutputPixels, shape.OutputChannels, ref c, width, ref MemoryMarshal.GetReference(output), shape.OutputPixels, accumulate: false);
+        if (!bias.IsEmpty)
+        {
+            Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
+        }
+    }
+
+    /// <summary>Forward with an explicit vector width, for tests of the paths this machine would not take.</summary>
+    internal static void ComputeProduct<TLanes, TVector>(
+        in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> product)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+    {
+        ReadOnlySpan<float> planes = Bordered(shape, input, out int pitch, out int plane);
+        Span<int> taps = TapOffsets(shape, pitch, plane);
+        ConvolutionShape.CheckAtLeast(product.Length, shape.OutputPixels * PackedWidth(shape), nameof(product));
+        Compute<TLanes, TVector>(
+            shape,
+            ref MemoryMarshal.GetReference(planes),
+            pitch,
+            ref MemoryMarshal.GetReference(taps),
+            ref MemoryMarshal.GetReference(packedWeights),
+            PackedWidth(shape),
+            ref MemoryMarshal.GetReference(product));
+    }
+
+    /// <summary>Output channels rounded up to 16: the packed weights' and the product's row length.</summary>
+    internal static int PackedWidth(in ConvolutionShape shape) => (shape.OutputChannels + 15) / 16 * 16;
+
+    /// <summary>
+    /// The input itself when no tap reads outside it (no padding), else a copy of it inside a zero border of
+    /// PaddedHeight × PaddedWidth per channel; <paramref name="pitch"/> and <paramref name="plane"/> are the
+    /// row and channel strides of what it returns.
+    /// </summary>
+    private static ReadOnlySpan<float> Bordered(in ConvolutionShape shape, ReadOnlySpan<float> input, out int pitch, out int plane)
+    {
+        int channels = shape.InputChannels, height = shape.InputHeight, width = shape.InputWidth;
+        int paddedHeight = shape.PaddedHeight, paddedWidth = shape.PaddedWidth;
+        if (shape.PaddingTop == 0 && shape.PaddingLeft == 0 && paddedHeight <= height && paddedWidth <= width)
+        {
+            pitch = width;
+            plane = height * width;
+            return input;
+        }
+
+        pitch = paddedWidth;
+        plane = paddedHeight * paddedWidth;
+        Span<float> bordered = KernelScratch.ConvolutionInput(channels * plane);
+        bordered.Clear();
+
+        // Rows and columns past the padded extent are never read by any tap (a stride that does not divide).
+        int rows = Math.Min(height, paddedHeight - shape.PaddingTop), columns = Math.Min(width, paddedWidth - shape.PaddingLeft);
+        for (int c = 0; c < channels; c++)
+        {
+            for (int y = 0; y < rows && columns > 0; y++)
+            {
+                input.Slice((((c * height) + y) * width), columns)
+                    .CopyTo(bordered.Slice((c * plane) + ((y + shape.PaddingTop) * pitch) + shape.PaddingLeft));
+            }
+        }
+
+        return bordered;
+    }
+
+    /// <summary>Offset of tap (c, ky, kx) from a pixel's top-left input value, in patch order (the weights' order).</summary>
+    private static Span<int> TapOffsets(in ConvolutionShape shape, int pitch, int plane)
+    {
+        Span<int> taps = KernelScratch.TapOffsets(shape.PatchSize);
+        int t = 0;
+        for (int c = 0; c < shape.InputChannels; c++)
+        {
+            for (int ky = 0; ky < shape.KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < shape.KernelWidth; kx++)
+                {
+                    taps[t++] = (c * plane) + (ky * shape.DilationY * pitch) + (kx * shape.DilationX);
+                }
+            }
+        }
+
+        return taps;
+    }
+
+    private static void Compute<TLanes, TVector>(
+        in ConvolutionShape shape, ref float planes, int pitch, ref int taps, ref float weights, int width, ref float product)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+    {
+        int pixels = shape.OutputPixels, outputWidth = shape.OutputWidth, patch = shape.PatchSize;
+        int groupWidth = 2 * TLanes.Count;
+        Span<nint> offsets = stackalloc nint[MaxTileRows];
+        for (int group = 0; group < width; group += groupWidth)
+        {
+            bool two = width - group >= groupWidth;
+            ref float groupWeights = ref Unsafe.Add(ref weights, group);
+            int oy = 0, ox = 0;
+            for (int first = 0; first < pixels; first += TLanes.Rows)
+            {
+                int rows = Math.Min(TLanes.Rows, pixels - first);
+                for (int r = 0; r < rows; r++)
+                {
+                    offsets[r] = ((nint)oy * shape.StrideY * pitch) + ((nint)ox * shape.StrideX);
+                    if (++ox == outputWidth)
+                    {
+                        ox = 0;
+                        oy++;
+                    }
+                }
+
+                ref float tile = ref Unsafe.Add(ref product, ((nint)first * width) + group);
+                if (two)
+                {
+                    Tile<TLanes, TVector, TwoVectors>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile);
+                }
+                else
+                {
+                    Tile<TLanes, TVector, OneVector>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile);
+                }
+            }
+        }
+    }
+
+    private static void Tile<TLanes, TVector, TVectors>(
+        int rows, ref float planes, ReadOnlySpan<nint> offsets, ref int taps, int patch, ref float weights, nint stride, ref float product)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+        where TVectors : struct, ITileVectors
+    {
+        switch (rows)
+        {
+            case 1: Tile<TLanes, TVector, TVectors, TileRows1>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            case 2: Tile<TLanes, TVector, TVectors, TileRows2>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            case 3: Tile<TLanes, TVector, TVectors, TileRows3>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            case 4: Tile<TLanes, TVector, TVectors, TileRows4>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            case 5: Tile<TLanes, TVector, TVectors, TileRows5>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            case 6: Tile<TLanes, TVector, TVectors, TileRows6>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            case 7: Tile<TLanes, TVector, TVectors, TileRows7>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+            default: Tile<TLanes, TVector, TVectors, TileRows8>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
+        }
+    }
+
+    /// <summary>
+    /// One tile: TRows pixels × one or two vectors of output channels, accumulated over the whole patch in
+    /// registers and stored pixel-major (rows <paramref name="stride"/> floats apart). Every <c>rows &gt; r</c>
+    /// and <c>two</c> test is a JIT-time constant.
+    /// </summary>
+    private static void Tile<TLanes, TVector, TVectors, TRows>(
+        ref float planes, ReadOnlySpan<nint> offsets, ref int taps, int patch, ref float weights, nint stride, ref float product)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+        where TVectors : struct, ITileVectors
+        where TRows : struct, ITileRows
+    {
+        int rows = TRows.Count;
+        bool two = TVectors.Two;
+        nuint second = (nuint)TLanes.Count;
+        ref float a0 = ref Unsafe.Add(ref planes, offsets[0]);
+        ref float a1 = ref rows > 1 ? ref Unsafe.Add(ref planes, offsets[1]) : ref a0;
+        ref float a2 = ref rows > 2 ? ref Unsafe.Add(ref planes, offsets[2]) : ref a0;
+        ref float a3 = ref rows > 3 ? ref Unsafe.Add(ref planes, offsets[3]) : ref a0;
+        ref float a4 = ref rows > 4 ? ref Unsafe.Add(ref planes, offsets[4]) : ref a0;
+        ref float a5 = ref rows > 5 ? ref Unsafe.Add(ref planes, offsets[5]) : ref a0;
+        ref float a6 = ref rows > 6 ? ref Unsafe.Add(ref planes, offsets[6]) : ref a0;
+        ref float a7 = ref rows > 7 ? ref Unsafe.Add(ref planes, offsets[7]) : ref a0;
+
+        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        TVector c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int t = 0; t < patch; t++)
+        {
+            nint tap = Unsafe.Add(ref taps, t);
+            ref float w = ref Unsafe.Add(ref weights, t * stride);
+            TVector b0 = TLanes.Load(ref w, 0);
+            TVector b1 = two ? TLanes.Load(ref w, second) : default;
+
+            TVector x = TLanes.Broadcast(Unsafe.Add(ref a0, tap));
+            c00 = TLanes.MultiplyAdd(x, b0, c00);
+            c01 = two ? TLanes.MultiplyAdd(x, b1, c01) : c01;
+            if (rows > 1)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a1, tap));
+                c10 = TLanes.MultiplyAdd(x, b0, c10);
+                c11 = two ? TLanes.MultiplyAdd(x, b1, c11) : c11;
+            }
+
+            if (rows > 2)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a2, tap));
+                c20 = TLanes.MultiplyAdd(x, b0, c20);
+                c21 = two ? TLanes.MultiplyAdd(x, b1, c21) : c21;
+            }
+
+            if (rows > 3)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a3, tap));
+                c30 = TLanes.MultiplyAdd(x, b0, c30);
+                c31 = two ? TLanes.MultiplyAdd(x, b1, c31) : c31;
+            }
+
+            if (rows > 4)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a4, tap));
+                c40 = TLanes.MultiplyAdd(x, b0, c40);
+                c41 = two ? TLanes.MultiplyAdd(x, b1, c41) : c41;
+            }
+
+            if (rows > 5)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a5, tap));
+                c50 = TLanes.MultiplyAdd(x, b0, c50);
+                c51 = two ? TLanes.MultiplyAdd(x, b1, c51) : c51;
+            }
+
+            if (rows > 6)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a6, tap));
+                c60 = TLanes.MultiplyAdd(x, b0, c60);
+                c61 = two ? TLanes.MultiplyAdd(x, b1, c61) : c61;
+            }
+
+            if (rows > 7)
+            {
+                x = TLanes.Broadcast(Unsafe.Add(ref a7, tap));
+                c70 = TLanes.MultiplyAdd(x, b0, c70);
+                c71 = two ? TLanes.MultiplyAdd(x, b1, c71) : c71;
+            }
+        }
+
+        Store<TLanes, TVector, TVectors>(c00, c01, ref product);
+        if (rows > 1)
+        {
+            Store<TLanes, TVector, TVectors>(c10, c11, ref Unsafe.Add(ref product, stride));
+        }
+
+        if (rows > 2)
+        {
+            Store<TLanes, TVector, TVectors>(c20, c21, ref Unsafe.Add(ref product, 2 * stride));
+        }
+
+        if (rows > 3)
+        {
+            Store<TLanes, TVector, TVectors>(c30, c31, ref Unsafe.Add(ref product, 3 * stride));
+        }
+
+        if (rows > 4)
+        {
+            Store<TLanes, TVector, TVectors>(c40, c41, ref Unsafe.Add(ref product, 4 * stride));
+        }
+
+        if (rows > 5)
+        {
+            Store<TLanes, TVector, TVectors>(c50, c51, ref Unsafe.Add(ref product, 5 * stride));
+        }
+
+        if (rows > 6)
+        {
+            Store<TLanes, TVector, TVectors>(c60, c61, ref Unsafe.Add(ref product, 6 * stride));
+        }
+
+        if (rows > 7)
+        {
+            Store<TLanes, TVector, TVectors>(c70, c71, ref Unsafe.Add(ref product, 7 * stride));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TLanes, TVector, TVectors>(TVector first, TVector second, ref float destination)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+        where TVectors : struct, ITileVectors
+    {
+        TLanes.Store(first, ref destination, 0);
+        if (TVectors.Two)
+        {
+            TLanes.Store(second, ref destination, (nuint)TLanes.Count);
+        }
+    }
+}
