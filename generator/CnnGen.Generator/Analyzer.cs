@@ -48,8 +48,9 @@ internal static class Analyzer
     private static DiagnosticInfo OverBudget(ParseResult parsed, NetworkPlan plan)
     {
         string Bytes(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-        string hint = plan.ColumnsFloats > plan.Memory.InferenceFloats
-            ? "the im2col columns dominate: fewer input channels or a smaller kernel or output per convolution would shrink them"
+        long convolutionFloats = (long)plan.InferenceColumnsFloats + plan.PackedWeightFloats;
+        string hint = convolutionFloats > plan.Memory.InferenceFloats
+            ? "the convolutions' work memory dominates: fewer input channels or a smaller kernel or output per convolution would shrink them"
             : "pool or stride earlier, or use fewer filters, to shrink the largest tensors";
         return new DiagnosticInfo(
             DiagnosticIds.ArenaOverBudget,
@@ -60,7 +61,7 @@ internal static class Analyzer
                 Bytes(plan.InferenceArenaBytes(1, 1)),
                 Bytes(4L * plan.Memory.InferenceFloats),
                 plan.Memory.InferencePeak,
-                Bytes(4L * plan.ColumnsFloats),
+                Bytes(4L * convolutionFloats),
                 Bytes(parsed.Spec.MaxArenaBytes),
                 hint,
             }.ToEquatableArray());

@@ -207,7 +207,7 @@ public sealed class DiagnosticTests
         ReportsIn(
             Declare("[Input(1, 32, 32)] [Conv2D(6, 5), Relu, MaxPool2D(2)] [Conv2D(16, 5), Relu, MaxPool2D(2)] [Flatten] [Dense(120), Relu, Dense(84), Relu, Dense(10)]")
                 .Replace("[Network]", "[Network(MaxArenaBytes = 64 * 1024)]"),
-            Error("CNN0021", "MaxArenaBytes = 64 * 1024", "Net: inference of one sample needs 166,016 bytes of activation memory (27,616 bytes of tensors, peak at pool1, and 138,400 bytes of im2col columns), over MaxArenaBytes = 65,536; the im2col columns dominate: fewer input channels or a smaller kernel or output per convolution would shrink them"));
+            Error("CNN0021", "MaxArenaBytes = 64 * 1024", "Net: inference of one sample needs 115,616 bytes of activation memory (27,616 bytes of tensors, peak at pool1, and 88,000 bytes of convolution work memory: im2col columns and packed weights), over MaxArenaBytes = 65,536; the convolutions' work memory dominates: fewer input channels or a smaller kernel or output per convolution would shrink them"));
     }
 
     [Fact]

@@ -155,7 +155,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ArenaOverBudget = Create(
         DiagnosticIds.ArenaOverBudget,
         "Inference memory exceeds MaxArenaBytes",
-        "{0}: inference of one sample needs {1} bytes of activation memory ({2} bytes of tensors, peak at {3}, and {4} bytes of im2col columns), over MaxArenaBytes = {5}; {6}",
+        "{0}: inference of one sample needs {1} bytes of activation memory ({2} bytes of tensors, peak at {3}, and {4} bytes of convolution work memory: im2col columns and packed weights), over MaxArenaBytes = {5}; {6}",
         UsageCategory,
         DiagnosticSeverity.Error);
 

@@ -25,7 +25,7 @@ internal sealed class ConvEmitter : LayerEmitter
     {
         if (layer.ConvolvesInPlace)
         {
-            // Inference runs the implicit GEMM: columns exist only for training's backward.
+            // Inference runs the implicit GEMM or the direct kernel: columns exist only for training's backward.
             yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.TrainingBatch);
             yield return new LayerBuffer(PackedWeightsField(layer), layer.PackedWeightSize, BufferLifetime.InferenceShared);
         }
@@ -68,6 +68,7 @@ internal sealed class ConvEmitter : LayerEmitter
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
         bool inPlace = layer.ConvolvesInPlace;
+        string kernel = Code.Kernels + (layer.InferenceConvolution == InferenceConvolution.Direct ? "DirectConvolution" : "ImplicitConvolution");
         string weightSlice = WeightSlice(layer);
         if (inPlace || layer.ConvolvesGradientInPlace)
         {
@@ -79,7 +80,7 @@ internal sealed class ConvEmitter : LayerEmitter
         if (inPlace)
         {
             w.Open("if (!_training)");
-            w.Line($"{Code.Kernels}ImplicitConvolution.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
+            w.Line($"{kernel}.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
             w.Close();
             w.Line();
         }
@@ -108,7 +109,7 @@ internal sealed class ConvEmitter : LayerEmitter
         {
             w.Close();
             w.Open("else");
-            w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output);");
+            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output);");
             w.Close();
         }
 

@@ -125,28 +125,49 @@ internal sealed record LayerPlan(
 
     private const int MinInPlaceRunDepth = 32;
 
+    /// <summary>
+    /// The direct kernel writes its product pixel-major and transposes it, once per output value; a patch
+    /// this deep makes that small against its patch-long sums. Measured at batch 64: LeNet-5's conv2
+    /// (patch 150) 16 % faster than im2col + GEMM for the whole network, the seed net's conv1 (patch 25,
+    /// 32 filters, whose im2col is cheap beside 32 output rows) 3–7 % slower.
+    /// </summary>
+    private const int MinDirectPatch = 64;
+
     public int PatchSize => Input.Channels * Vertical.Kernel * Horizontal.Kernel;
 
     /// <summary>Conv2D: floats of one sample's im2col matrix, <c>C_in·KH·KW × OH·OW</c>; 0 for other layers.</summary>
     public int ColumnsSize => Kind == LayerKind.Conv2D ? PatchSize * Output.PlaneSize : 0;
 
     /// <summary>
-    /// Conv2D: whether inference runs the runtime's <c>ImplicitConvolution</c> (a GEMM over a channels-last
-    /// copy of the input, pixels × output channels) instead of im2col + GEMM: when the output channels fill
-    /// at least half an AVX-512 panel and one kernel row's patch (KW·C_in) is deep enough to amortize a
-    /// micro-kernel call. Few-channel layers (LeNet's, a first layer on grey images) keep im2col, where
-    /// output channels are the GEMM's rows. Training always keeps im2col: backward reads the columns.
+    /// Conv2D: the kernel inference runs. With at least 16 output channels (a whole vector of them per
+    /// pixel) the runtime's <c>ImplicitConvolution</c> (a GEMM over a channels-last copy of the input,
+    /// pixels × output channels, one micro-kernel call per kernel row) when a kernel row's patch (KW·C_in)
+    /// is deep enough to amortize a call, else its <c>DirectConvolution</c> (the whole patch per tile of
+    /// pixels in registers, reading the input through tap offsets: LeNet-5's second layer) if the patch is
+    /// at least <see cref="MinDirectPatch"/> deep. Fewer output channels, and shallower patches (a first
+    /// layer on grey images), keep im2col + GEMM, where output channels are the GEMM's rows.
+    /// Training always runs im2col: backward reads the columns.
     /// </summary>
-    public bool ConvolvesInPlace =>
-        Kind == LayerKind.Conv2D
-        && Output.Channels >= MinInPlaceOutputChannels
-        && Input.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth;
+    public InferenceConvolution InferenceConvolution =>
+        Kind != LayerKind.Conv2D || Output.Channels < MinInPlaceOutputChannels ? InferenceConvolution.Im2Col
+        : Input.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth ? InferenceConvolution.Implicit
+        : PatchSize >= MinDirectPatch ? InferenceConvolution.Direct
+        : InferenceConvolution.Im2Col;
+
+    /// <summary>Conv2D: whether inference reads the input in place (no im2col columns).</summary>
+    public bool ConvolvesInPlace => InferenceConvolution != InferenceConvolution.Im2Col;
 
     /// <summary>
-    /// Floats of the weights packed for <see cref="ConvolvesInPlace"/> (output channels rounded up to whole
-    /// 32-wide panels, times the patch: the runtime's <c>ImplicitConvolution.PackedWeightLength</c>); else 0.
+    /// Floats of the weights packed for the inference kernel, as the runtime's <c>PackedWeightLength</c>
+    /// computes them: the patch times the output channels rounded up to whole 32-wide panels
+    /// (<c>ImplicitConvolution</c>) or to 16 (<c>DirectConvolution</c>); 0 for im2col.
     /// </summary>
-    public int PackedWeightSize => ConvolvesInPlace ? RoundUpToPanels(Output.Channels) * PatchSize : 0;
+    public int PackedWeightSize => InferenceConvolution switch
+    {
+        InferenceConvolution.Implicit => RoundUpToPanels(Output.Channels) * PatchSize,
+        InferenceConvolution.Direct => ((Output.Channels + 15) / 16 * 16) * PatchSize,
+        _ => 0,
+    };
 
     /// <summary>
     /// Conv2D: whether backward computes the input gradient as <c>ImplicitConvolution</c> of the output
@@ -181,4 +202,17 @@ internal sealed record LayerPlan(
 
     /// <summary>True for the first layer, whose input gradient is only computed on request.</summary>
     public bool ReadsNetworkInput => InputTensor == 0;
+}
+
+/// <summary>The kernel a Conv2D layer's inference runs (<see cref="LayerPlan.InferenceConvolution"/>).</summary>
+internal enum InferenceConvolution
+{
+    /// <summary>im2col columns, then a GEMM (output channels × pixels): training's path too.</summary>
+    Im2Col,
+
+    /// <summary>The runtime's <c>ImplicitConvolution</c>: deep kernel rows.</summary>
+    Implicit,
+
+    /// <summary>The runtime's <c>DirectConvolution</c>: shallow patches.</summary>
+    Direct,
 }

@@ -242,10 +242,12 @@ public static class DirectConvolution
 
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TVector c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int t = 0; t < patch; t++)
+        // Walk the tap table and the weight rows by pointer: no index arithmetic beside the FMAs.
+        ref int tapEnd = ref Unsafe.Add(ref taps, patch);
+        ref float w = ref weights;
+        for (; Unsafe.IsAddressLessThan(ref taps, ref tapEnd); taps = ref Unsafe.Add(ref taps, 1), w = ref Unsafe.Add(ref w, stride))
         {
-            nint tap = Unsafe.Add(ref taps, t);
-            ref float w = ref Unsafe.Add(ref weights, t * stride);
+            nint tap = taps;
             TVector b0 = TLanes.Load(ref w, 0);
             TVector b1 = two ? TLanes.Load(ref w, second) : default;
 

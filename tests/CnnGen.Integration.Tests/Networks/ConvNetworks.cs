@@ -55,7 +55,8 @@ internal partial class ConvPaddingOnlyTaps;
 
 // Deep and wide enough that inference runs ImplicitConvolution (≥ 16 output channels, a kernel row
 // KW·C_in ≥ 32 deep, or C_in ≥ 32 when dilated): padding, "same", stride, dilation, ragged panels.
-// With stride 1 and ≥ 16 input channels backward runs it too, for the input gradient (K3, SameK4, D2).
+// With stride 1 and ≥ 16 input channels backward runs it too, for the input gradient (K3, SameK4, D2;
+// D2's inference, dilated with 16 input channels, runs DirectConvolution).
 [Network, Input(16, 9, 11), Conv2D(24, 3, Padding = 1)]
 internal partial class ConvInPlaceK3;
 
@@ -70,6 +71,19 @@ internal partial class ConvGradientInPlaceD2;
 
 [Network, Input(12, 8, 15), Conv2D(40, 3, 5, StrideWidth = 2, Padding = 1)]
 internal partial class ConvInPlaceK3x5S1x2;
+
+// Shallow kernel rows (KW·C_in < 32) but a patch C_in·KH·KW ≥ 64, with ≥ 16 output channels: inference
+// runs DirectConvolution.
+// Stride 2 with padding and dilation (a zero border); asymmetric "same" padding of a non-square kernel;
+// 40 channels (a group of two AVX-512 vectors, then one), no padding (the input read in place).
+[Network, Input(8, 13, 11), Conv2D(16, 3, Stride = 2, Padding = 2, Dilation = 2)]
+internal partial class ConvDirectS2P2D2;
+
+[Network, Input(7, 9, 10), Conv2D(24, 4, 3, PaddingMode = PaddingMode.Same)]
+internal partial class ConvDirectSameK4x3;
+
+[Network, Input(6, 9, 9), Conv2D(40, 4, 3, StrideHeight = 1, StrideWidth = 2)]
+internal partial class ConvDirectS1x2;
 
 internal static class ConvNetworks
 {
@@ -95,5 +109,8 @@ internal static class ConvNetworks
         new("ConvInPlaceSameK4", () => new ConvInPlaceSameK4(), new(new(16, 7, 9), ConvOracle.Same(16, 4, 4))),
         new("ConvGradientInPlaceD2", () => new ConvGradientInPlaceD2(), new(new(16, 10, 9), ConvOracle.Explicit(32, 3, 3, padding: 1, dilation: 2))),
         new("ConvInPlaceK3x5S1x2", () => new ConvInPlaceK3x5S1x2(), new(new(12, 8, 15), ConvOracle.Explicit(40, 3, 5, strideHeight: 1, strideWidth: 2, padding: 1))),
+        new("ConvDirectS2P2D2", () => new ConvDirectS2P2D2(), new(new(8, 13, 11), ConvOracle.Explicit(16, 3, 3, strideHeight: 2, strideWidth: 2, padding: 2, dilation: 2))),
+        new("ConvDirectSameK4x3", () => new ConvDirectSameK4x3(), new(new(7, 9, 10), ConvOracle.Same(24, 4, 3))),
+        new("ConvDirectS1x2", () => new ConvDirectS1x2(), new(new(6, 9, 9), ConvOracle.Explicit(40, 4, 3, strideHeight: 1, strideWidth: 2))),
     ];
 }
