@@ -7,7 +7,7 @@ namespace FashionMnist;
 /// <param name="DataDirectory">Holds the four IDX files, plain or <c>.gz</c>.</param>
 /// <param name="Epochs">Passes over the training set.</param>
 /// <param name="OutputDirectory">Where the weights and the two PNGs go; created if missing.</param>
-/// <param name="Seed">Seeds the initial parameters, the shuffling and dropout.</param>
+/// <param name="Seed">Seeds the initial parameters, the shuffling and any dropout.</param>
 /// <param name="BatchSize">Samples per Adam step.</param>
 /// <param name="LearningRate">Adam's peak learning rate: reached after the warm-up, then annealed to zero along a cosine, step by step.</param>
 /// <param name="Threads">Worker threads (<c>Parallelism.ThreadCount</c>); a run is reproducible for a given count.</param>
@@ -50,7 +50,7 @@ internal sealed record Options(
         };
         var seed = new Option<int>("--seed")
         {
-            Description = "Seed of the initial parameters, the shuffling and dropout.",
+            Description = "Seed of the initial parameters, the shuffling and any dropout.",
             DefaultValueFactory = _ => 1,
         };
         var batchSize = new Option<int>("--batch-size")
