@@ -23,9 +23,16 @@ internal sealed class ConvEmitter : LayerEmitter
 
     public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
     {
-        if (layer.ConvolvesInPlace)
+        if (layer.TrainsInPlace)
         {
-            // Inference runs the implicit GEMM or the direct kernel: columns exist only for training's backward.
+            // Both modes run the implicit GEMM; training keeps its bordered input for the weight gradient.
+            yield return new LayerBuffer(BorderedInputsField(layer), layer.BorderedInputSize, BufferLifetime.TrainingBatch);
+            yield return new LayerBuffer(PackedWeightsField(layer), layer.PackedWeightSize, BufferLifetime.Shared);
+            yield return new LayerBuffer(WeightGradientsField(layer), layer.WeightGradientSize, BufferLifetime.BackwardScratch);
+        }
+        else if (layer.ConvolvesInPlace)
+        {
+            // Inference runs the direct kernel: columns exist only for training's backward.
             yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.TrainingBatch);
             yield return new LayerBuffer(PackedWeightsField(layer), layer.PackedWeightSize, BufferLifetime.InferenceShared);
         }
@@ -77,7 +84,12 @@ internal sealed class ConvEmitter : LayerEmitter
         }
 
         w.Open(ForwardSignature(layer));
-        if (inPlace)
+        if (layer.TrainsInPlace)
+        {
+            w.Line($"{kernel}.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
+            w.Line();
+        }
+        else if (inPlace)
         {
             w.Open("if (!_training)");
             w.Line($"{kernel}.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
@@ -88,6 +100,12 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{ParallelFor(layer.MethodName + "ForwardSamples")};");
         w.Close();
         w.Line();
+        if (layer.TrainsInPlace)
+        {
+            EmitInPlaceForwardSamples(w, layer, context);
+            return;
+        }
+
         w.Line(inPlace
             ? "/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward, inference reads the input in place.</summary>"
             : "/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward.</summary>");
@@ -165,6 +183,12 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line();
         w.Line($"{Code.Span} weightGradient = parameterGradient.Slice(0, {Int(layer.WeightCount)});");
         w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
+        if (layer.TrainsInPlace)
+        {
+            w.Line($"{Code.Span} weightGradientRows = SpanOf({WeightGradientsField(layer)}, worker * {Int(layer.WeightGradientSize)}, {Int(layer.WeightGradientSize)});");
+            w.Line("weightGradientRows.Clear();");
+        }
+
         if (!gradientInPlace)
         {
             w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
@@ -177,7 +201,9 @@ internal sealed class ConvEmitter : LayerEmitter
             w.Line(ActivationEmitter.SampleBackward(activation, context.ValueSample(context.OutputOf(layer)), "outputGradient", layer));
         }
 
-        w.Line($"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
+        w.Line(layer.TrainsInPlace
+            ? $"{Code.Kernels}ImplicitConvolution.AccumulateWeightGradient({ShapeField(layer)}, {BorderedInputSample(layer)}, outputGradient, weightGradientRows);"
+            : $"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
         w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
         bool guarded = OpenInputGradientGuard(w, layer);
         if (gradientInPlace)
@@ -196,6 +222,12 @@ internal sealed class ConvEmitter : LayerEmitter
         }
 
         w.Close();
+        if (layer.TrainsInPlace)
+        {
+            w.Line();
+            w.Line($"{Code.Kernels}ImplicitConvolution.AddWeightGradient({ShapeField(layer)}, weightGradientRows, weightGradient);");
+        }
+
         w.Close();
         if (!gradientInPlace)
         {
@@ -214,6 +246,34 @@ internal sealed class ConvEmitter : LayerEmitter
         ];
         return string.Join(", ", System.Linq.Enumerable.Select(values, Int));
     }
+
+    /// <summary>
+    /// Training and inference both run <c>ImplicitConvolution</c>; training keeps each sample's bordered
+    /// input, which backward's weight gradient reads (no im2col).
+    /// </summary>
+    private static void EmitInPlaceForwardSamples(SourceWriter w, LayerPlan layer, EmitContext context)
+    {
+        w.Line("/// <summary>Samples [start, end) on one worker; training keeps every sample's bordered input for backward.</summary>");
+        w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
+        w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
+        w.Open("for (int n = start; n < end; n++)");
+        w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
+        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default);");
+        if (layer.FusedActivation is { } activation)
+        {
+            w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
+        }
+
+        w.Close();
+        w.Close();
+    }
+
+    private static string BorderedInputSample(LayerPlan layer) =>
+        $"SpanOf({BorderedInputsField(layer)}, n * {Int(layer.BorderedInputSize)}, {Int(layer.BorderedInputSize)})";
+
+    private static string BorderedInputsField(LayerPlan layer) => "_" + layer.Name + "BorderedInputs";
+
+    private static string WeightGradientsField(LayerPlan layer) => "_" + layer.Name + "WeightGradientRows";
 
     private static string ShapeField(LayerPlan layer) => layer.MethodName + "Shape";
 

@@ -23,6 +23,9 @@ internal enum BufferLifetime
 
     /// <summary>One for the whole network, training only (weights packed for a backward kernel).</summary>
     TrainingShared,
+
+    /// <summary>One for the whole network, inference and training (weights packed for a forward kernel both run).</summary>
+    Shared,
 }
 
 /// <summary>A private buffer a layer needs besides its input and output tensors.</summary>

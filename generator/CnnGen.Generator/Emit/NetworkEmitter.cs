@@ -111,15 +111,14 @@ internal static class NetworkEmitter
     /// <summary>The memory plan as constants, and what the buffers hold now, so tests can hold one to the other.</summary>
     private static void EmitMemoryContract(SourceWriter w, NetworkPlan plan)
     {
-        long training = plan.Memory.TrainingFloats + plan.Memory.GradientFloats + plan.ColumnsFloats + plan.MaskFloats;
         w.Line($"/// <summary>Bytes of activation memory for <see cref=\"Forward\"/> of one sample on one thread (buffers whose lifetimes do not overlap share memory; peak at {plan.Memory.InferencePeak}).</summary>");
         w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for inference of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads.</summary>");
         w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}) + ((long)workers * {Int(plan.InferenceColumnsFloats)}) + {Int(plan.PackedWeightFloats)});");
         w.Line();
-        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, im2col columns and dropout masks.</summary>");
-        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {training.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {Int(plan.BackwardColumnsFloats)}) + {Int(plan.InputGradientWeightFloats)} + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
+        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the convolutions keep for their weight gradients (im2col columns or the bordered input), dropout masks, and per-worker scratch.</summary>");
+        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {plan.TrainingSampleFloats.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {Int(plan.BackwardColumnsFloats + plan.WeightGradientFloats)}) + {Int(plan.InputGradientWeightFloats + plan.TrainingPackedWeightFloats)} + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
         w.Line();
         string buffers = string.Join(" + ", new[] { EmitContext.Activations, EmitContext.ActivationGradients }
             .Concat(LayerBuffers(plan).Select(buffer => buffer.Field))
@@ -309,6 +308,11 @@ internal static class NetworkEmitter
             w.Line($"Grow(ref {buffer.Field}, (training ? batchSize : threads) * {Int(buffer.SampleSize)});");
         }
 
+        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.Shared))
+        {
+            w.Line($"Grow(ref {buffer.Field}, {Int(buffer.SampleSize)});");
+        }
+
         var shared = LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.InferenceShared).ToList();
         if (shared.Count > 0)
         {
@@ -324,7 +328,7 @@ internal static class NetworkEmitter
         w.Open("if (training)");
         w.Line($"Grow(ref {EmitContext.ActivationGradients}, batchSize * {Int(plan.Memory.GradientFloats)});");
 
-        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared)))
+        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared or BufferLifetime.Shared)))
         {
             string size = buffer.Lifetime switch
             {

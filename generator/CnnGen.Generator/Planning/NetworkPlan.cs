@@ -30,8 +30,17 @@ internal sealed record NetworkPlan(
     /// <summary>Where activations and their gradients live (see <see cref="MemoryPlanner"/>).</summary>
     public MemoryPlan Memory { get; init; } = null!;
 
-    /// <summary>im2col columns of every convolution, one sample each.</summary>
-    public int ColumnsFloats => Layers.Sum(layer => layer.ColumnsSize);
+    /// <summary>What training's forward keeps for each convolution's weight gradient, one sample each.</summary>
+    public int TrainingCacheFloats => Layers.Sum(layer => layer.TrainingCacheSize);
+
+    /// <summary>Weight-gradient accumulators of the convolutions training runs in place, one per worker.</summary>
+    public int WeightGradientFloats => Layers.Sum(layer => layer.WeightGradientSize);
+
+    /// <summary>Weights packed for the convolutions training runs in place, once per network.</summary>
+    public int TrainingPackedWeightFloats => Layers.Where(layer => layer.TrainsInPlace).Sum(layer => layer.PackedWeightSize);
+
+    /// <summary>Floats per sample of a training step: activations, their gradients, what convolutions keep, dropout masks.</summary>
+    public long TrainingSampleFloats => (long)Memory.TrainingFloats + Memory.GradientFloats + TrainingCacheFloats + MaskFloats;
 
     /// <summary>im2col columns of the convolutions inference runs through im2col, one sample each.</summary>
     public int InferenceColumnsFloats => Layers.Where(layer => !layer.ConvolvesInPlace).Sum(layer => layer.ColumnsSize);
@@ -57,8 +66,9 @@ internal sealed record NetworkPlan(
 
     /// <summary>Bytes the generated code allocates for a training step of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
     public long TrainingArenaBytes(int batch, int workers) =>
-        4L * (((long)batch * (Memory.TrainingFloats + Memory.GradientFloats + ColumnsFloats + MaskFloats))
-            + ((long)workers * BackwardColumnsFloats) + InputGradientWeightFloats + ((long)(workers - 1) * ConvolutionParameterFloats));
+        4L * (((long)batch * TrainingSampleFloats)
+            + ((long)workers * (BackwardColumnsFloats + WeightGradientFloats))
+            + InputGradientWeightFloats + TrainingPackedWeightFloats + ((long)(workers - 1) * ConvolutionParameterFloats));
 
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
@@ -156,6 +166,28 @@ internal sealed record LayerPlan(
 
     /// <summary>Conv2D: whether inference reads the input in place (no im2col columns).</summary>
     public bool ConvolvesInPlace => InferenceConvolution != InferenceConvolution.Im2Col;
+
+    /// <summary>
+    /// Conv2D: whether training runs <c>ImplicitConvolution</c> too — whenever inference does. Its forward
+    /// keeps the bordered channels-last input (<see cref="BorderedInputSize"/> per sample, a 25th of a 5 × 5
+    /// kernel's im2col columns) and backward computes the weight gradient from it, as an indirect GEMM.
+    /// </summary>
+    public bool TrainsInPlace => InferenceConvolution == InferenceConvolution.Implicit;
+
+    /// <summary>Conv2D: the input channels-last inside the zero border every tap reads within: <c>ImplicitConvolution.BorderedInputLength</c>.</summary>
+    public int BorderedInputSize =>
+        Kind == LayerKind.Conv2D ? PaddedExtent(Vertical) * PaddedExtent(Horizontal) * Input.Channels : 0;
+
+    /// <summary>Conv2D: what training's forward keeps per sample for backward: the bordered input, or the im2col columns.</summary>
+    public int TrainingCacheSize => TrainsInPlace ? BorderedInputSize : ColumnsSize;
+
+    /// <summary>
+    /// Floats of one worker's weight-gradient accumulator when <see cref="TrainsInPlace"/>: the patch times
+    /// the output channels rounded up to 16 (<c>ImplicitConvolution.WeightGradientLength</c>); else 0.
+    /// </summary>
+    public int WeightGradientSize => TrainsInPlace ? ((Output.Channels + 15) / 16 * 16) * PatchSize : 0;
+
+    private static int PaddedExtent(AxisGeometry axis) => ((axis.Output - 1) * axis.Stride) + ((axis.Kernel - 1) * axis.Dilation) + 1;
 
     /// <summary>
     /// Floats of the weights packed for the inference kernel, as the runtime's <c>PackedWeightLength</c>

@@ -21,9 +21,6 @@ namespace CnnGen.Runtime.Kernels;
 /// </remarks>
 public static class DirectConvolution
 {
-    /// <summary>The most pixels any tile holds (<see cref="ConvolutionLanes512.Rows"/>).</summary>
-    private const int MaxTileRows = 8;
-
     /// <summary>Floats <see cref="PackWeights"/> writes for this shape: the patch × output channels rounded up to 16.</summary>
     public static int PackedWeightLength(in ConvolutionShape shape) => PackedWidth(shape) * shape.PatchSize;
 
@@ -165,7 +162,7 @@ public static class DirectConvolution
     {
         int pixels = shape.OutputPixels, outputWidth = shape.OutputWidth, patch = shape.PatchSize;
         int groupWidth = 2 * TLanes.Count;
-        Span<nint> offsets = stackalloc nint[MaxTileRows];
+        Span<nint> offsets = stackalloc nint[TLanes.Rows];
         for (int group = 0; group < width; group += groupWidth)
         {
             bool two = width - group >= groupWidth;
@@ -187,170 +184,13 @@ public static class DirectConvolution
                 ref float tile = ref Unsafe.Add(ref product, ((nint)first * width) + group);
                 if (two)
                 {
-                    Tile<TLanes, TVector, TwoVectors>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile);
+                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile, accumulate: false);
                 }
                 else
                 {
-                    Tile<TLanes, TVector, OneVector>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile);
+                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile, accumulate: false);
                 }
             }
-        }
-    }
-
-    private static void Tile<TLanes, TVector, TVectors>(
-        int rows, ref float planes, ReadOnlySpan<nint> offsets, ref int taps, int patch, ref float weights, nint stride, ref float product)
-        where TLanes : struct, IConvolutionLanes<TVector>
-        where TVector : struct
-        where TVectors : struct, ITileVectors
-    {
-        switch (rows)
-        {
-            case 1: Tile<TLanes, TVector, TVectors, TileRows1>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            case 2: Tile<TLanes, TVector, TVectors, TileRows2>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            case 3: Tile<TLanes, TVector, TVectors, TileRows3>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            case 4: Tile<TLanes, TVector, TVectors, TileRows4>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            case 5: Tile<TLanes, TVector, TVectors, TileRows5>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            case 6: Tile<TLanes, TVector, TVectors, TileRows6>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            case 7: Tile<TLanes, TVector, TVectors, TileRows7>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-            default: Tile<TLanes, TVector, TVectors, TileRows8>(ref planes, offsets, ref taps, patch, ref weights, stride, ref product); break;
-        }
-    }
-
-    /// <summary>
-    /// One tile: TRows pixels × one or two vectors of output channels, accumulated over the whole patch in
-    /// registers and stored pixel-major (rows <paramref name="stride"/> floats apart). Every <c>rows &gt; r</c>
-    /// and <c>two</c> test is a JIT-time constant.
-    /// </summary>
-    private static void Tile<TLanes, TVector, TVectors, TRows>(
-        ref float planes, ReadOnlySpan<nint> offsets, ref int taps, int patch, ref float weights, nint stride, ref float product)
-        where TLanes : struct, IConvolutionLanes<TVector>
-        where TVector : struct
-        where TVectors : struct, ITileVectors
-        where TRows : struct, ITileRows
-    {
-        int rows = TRows.Count;
-        bool two = TVectors.Two;
-        nuint second = (nuint)TLanes.Count;
-        ref float a0 = ref Unsafe.Add(ref planes, offsets[0]);
-        ref float a1 = ref rows > 1 ? ref Unsafe.Add(ref planes, offsets[1]) : ref a0;
-        ref float a2 = ref rows > 2 ? ref Unsafe.Add(ref planes, offsets[2]) : ref a0;
-        ref float a3 = ref rows > 3 ? ref Unsafe.Add(ref planes, offsets[3]) : ref a0;
-        ref float a4 = ref rows > 4 ? ref Unsafe.Add(ref planes, offsets[4]) : ref a0;
-        ref float a5 = ref rows > 5 ? ref Unsafe.Add(ref planes, offsets[5]) : ref a0;
-        ref float a6 = ref rows > 6 ? ref Unsafe.Add(ref planes, offsets[6]) : ref a0;
-        ref float a7 = ref rows > 7 ? ref Unsafe.Add(ref planes, offsets[7]) : ref a0;
-
-        TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        TVector c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        // Walk the tap table and the weight rows by pointer: no index arithmetic beside the FMAs.
-        ref int tapEnd = ref Unsafe.Add(ref taps, patch);
-        ref float w = ref weights;
-        for (; Unsafe.IsAddressLessThan(ref taps, ref tapEnd); taps = ref Unsafe.Add(ref taps, 1), w = ref Unsafe.Add(ref w, stride))
-        {
-            nint tap = taps;
-            TVector b0 = TLanes.Load(ref w, 0);
-            TVector b1 = two ? TLanes.Load(ref w, second) : default;
-
-            TVector x = TLanes.Broadcast(Unsafe.Add(ref a0, tap));
-            c00 = TLanes.MultiplyAdd(x, b0, c00);
-            c01 = two ? TLanes.MultiplyAdd(x, b1, c01) : c01;
-            if (rows > 1)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a1, tap));
-                c10 = TLanes.MultiplyAdd(x, b0, c10);
-                c11 = two ? TLanes.MultiplyAdd(x, b1, c11) : c11;
-            }
-
-            if (rows > 2)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a2, tap));
-                c20 = TLanes.MultiplyAdd(x, b0, c20);
-                c21 = two ? TLanes.MultiplyAdd(x, b1, c21) : c21;
-            }
-
-            if (rows > 3)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a3, tap));
-                c30 = TLanes.MultiplyAdd(x, b0, c30);
-                c31 = two ? TLanes.MultiplyAdd(x, b1, c31) : c31;
-            }
-
-            if (rows > 4)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a4, tap));
-                c40 = TLanes.MultiplyAdd(x, b0, c40);
-                c41 = two ? TLanes.MultiplyAdd(x, b1, c41) : c41;
-            }
-
-            if (rows > 5)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a5, tap));
-                c50 = TLanes.MultiplyAdd(x, b0, c50);
-                c51 = two ? TLanes.MultiplyAdd(x, b1, c51) : c51;
-            }
-
-            if (rows > 6)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a6, tap));
-                c60 = TLanes.MultiplyAdd(x, b0, c60);
-                c61 = two ? TLanes.MultiplyAdd(x, b1, c61) : c61;
-            }
-
-            if (rows > 7)
-            {
-                x = TLanes.Broadcast(Unsafe.Add(ref a7, tap));
-                c70 = TLanes.MultiplyAdd(x, b0, c70);
-                c71 = two ? TLanes.MultiplyAdd(x, b1, c71) : c71;
-            }
-        }
-
-        Store<TLanes, TVector, TVectors>(c00, c01, ref product);
-        if (rows > 1)
-        {
-            Store<TLanes, TVector, TVectors>(c10, c11, ref Unsafe.Add(ref product, stride));
-        }
-
-        if (rows > 2)
-        {
-            Store<TLanes, TVector, TVectors>(c20, c21, ref Unsafe.Add(ref product, 2 * stride));
-        }
-
-        if (rows > 3)
-        {
-            Store<TLanes, TVector, TVectors>(c30, c31, ref Unsafe.Add(ref product, 3 * stride));
-        }
-
-        if (rows > 4)
-        {
-            Store<TLanes, TVector, TVectors>(c40, c41, ref Unsafe.Add(ref product, 4 * stride));
-        }
-
-        if (rows > 5)
-        {
-            Store<TLanes, TVector, TVectors>(c50, c51, ref Unsafe.Add(ref product, 5 * stride));
-        }
-
-        if (rows > 6)
-        {
-            Store<TLanes, TVector, TVectors>(c60, c61, ref Unsafe.Add(ref product, 6 * stride));
-        }
-
-        if (rows > 7)
-        {
-            Store<TLanes, TVector, TVectors>(c70, c71, ref Unsafe.Add(ref product, 7 * stride));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TLanes, TVector, TVectors>(TVector first, TVector second, ref float destination)
-        where TLanes : struct, IConvolutionLanes<TVector>
-        where TVector : struct
-        where TVectors : struct, ITileVectors
-    {
-        TLanes.Store(first, ref destination, 0);
-        if (TVectors.Two)
-        {
-            TLanes.Store(second, ref destination, (nuint)TLanes.Count);
         }
     }
 }

@@ -24,6 +24,8 @@ internal interface IConvolutionLanes<TVector>
     /// <summary>left · right + addend, fused where the machine has FMA.</summary>
     static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
 
+    static abstract TVector Add(TVector left, TVector right);
+
     static abstract void Store(TVector value, ref float destination, nuint offset);
 }
 
@@ -43,6 +45,9 @@ internal readonly struct ConvolutionLanes512 : IConvolutionLanes<Vector512<float
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) =>
         Vector512.FusedMultiplyAdd(left, right, addend);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -66,6 +71,9 @@ internal readonly struct ConvolutionLanes256 : IConvolutionLanes<Vector256<float
         Vector256.FusedMultiplyAdd(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 }
 
@@ -85,6 +93,9 @@ internal readonly struct ConvolutionLanes128 : IConvolutionLanes<Vector128<float
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) =>
         Vector128.FusedMultiplyAdd(left, right, addend);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);

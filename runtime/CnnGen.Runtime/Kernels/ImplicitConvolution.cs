@@ -25,7 +25,7 @@ namespace CnnGen.Runtime.Kernels;
 /// and rereads KH·KW copies of the input instead — 25 for a 5 × 5 kernel.
 /// </para>
 /// </remarks>
-public static class ImplicitConvolution
+public static partial class ImplicitConvolution
 {
     /// <summary>The widest column panel of any micro-kernel (AVX-512's): weights packed for it fit every machine.</summary>
     private const int MaxPanelWidth = 32;
@@ -38,7 +38,7 @@ public static class ImplicitConvolution
         RoundUp(shape.OutputChannels, MaxPanelWidth) * shape.PatchSize;
 
     /// <summary>
-    /// Packs weights (C_out, C_in, KH, KW) into the column panels <see cref="Forward"/> reads: per panel of
+    /// Packs weights (C_out, C_in, KH, KW) into the column panels <c>Forward</c> reads: per panel of
     /// output channels, depth (ky, kx, c) major, the panel's channels contiguous and zero-padded.
     /// </summary>
     public static void PackWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
@@ -51,7 +51,7 @@ public static class ImplicitConvolution
 
     /// <summary>
     /// Packs weights (C_out, C_in, KH, KW) of a stride-1 convolution <paramref name="shape"/> for
-    /// <see cref="Forward"/> on <see cref="InputGradientShape"/>: the input gradient of a stride-1
+    /// <c>Forward</c> on <see cref="InputGradientShape"/>: the input gradient of a stride-1
     /// convolution is the convolution of the output gradient with the weights' channels swapped and both
     /// kernel axes flipped, dX(c, y, x) = Σ dY(o, y + PT − ky·DY, x + PL − kx·DX) · W(o, c, ky, kx).
     /// Runs once per backward pass, so it is a plain loop.
@@ -126,14 +126,38 @@ public static class ImplicitConvolution
     public static void Forward(
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> output)
     {
+        Forward(shape, input, packedWeights, bias, output, borderedInput: default);
+    }
+
+    /// <summary>
+    /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// that leaves the input it read, channels-last inside its zero border, in <paramref name="borderedInput"/>
+    /// (<see cref="BorderedInputLength"/> floats) for <see cref="AccumulateWeightGradient"/>; empty: per-thread scratch.
+    /// </summary>
+    public static void Forward(
+        in ConvolutionShape shape,
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias,
+        Span<float> output,
+        Span<float> borderedInput)
+    {
         shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
-        Run(shape, input, packedWeights, output);
+        if (!borderedInput.IsEmpty)
+        {
+            ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
+        }
+
+        Run(shape, input, packedWeights, output, borderedInput);
 
         if (!bias.IsEmpty)
         {
             Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
         }
     }
+
+    /// <summary>Floats of the input in channels-last order inside its zero border: PaddedHeight · PaddedWidth · C_in.</summary>
+    public static int BorderedInputLength(in ConvolutionShape shape) => shape.PaddedHeight * shape.PaddedWidth * shape.InputChannels;
 
     private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
     {
@@ -168,10 +192,11 @@ public static class ImplicitConvolution
         }
     }
 
-    private static void Run(in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> output)
+    private static void Run(
+        in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> output, Span<float> borderedInput)
     {
         int productStride = ProductStride(shape);
-        Span<float> padded = ChannelsLastPadded(shape, input);
+        Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
         ref float c = ref MemoryMarshal.GetReference(product);
         if (!ImplicitConvolutionParallel.TryRun(shape, padded, packedWeights, product))
@@ -262,14 +287,18 @@ public static class ImplicitConvolution
         }
     }
 
-    /// <summary>The input in (y, x, c) order inside a zero border: PaddedHeight × PaddedWidth × C_in floats.</summary>
-    private static Span<float> ChannelsLastPadded(in ConvolutionShape shape, ReadOnlySpan<float> input)
+    /// <summary>
+    /// The input in (y, x, c) order inside a zero border: PaddedHeight × PaddedWidth × C_in floats, written to
+    /// <paramref name="destination"/> or, if it is empty, to per-thread scratch.
+    /// </summary>
+    private static Span<float> ChannelsLastPadded(in ConvolutionShape shape, ReadOnlySpan<float> input, Span<float> destination)
     {
         int channels = shape.InputChannels, height = shape.InputHeight, width = shape.InputWidth;
         int paddedHeight = shape.PaddedHeight, paddedWidth = shape.PaddedWidth;
         int paddedLength = paddedHeight * paddedWidth * channels, pixels = height * width;
-        Span<float> scratch = KernelScratch.ConvolutionInput(paddedLength + (pixels * channels));
-        Span<float> padded = scratch[..paddedLength], channelsLast = scratch[paddedLength..];
+        Span<float> scratch = KernelScratch.ConvolutionInput((destination.IsEmpty ? paddedLength : 0) + (pixels * channels));
+        Span<float> padded = destination.IsEmpty ? scratch[..paddedLength] : destination;
+        Span<float> channelsLast = scratch.Slice(destination.IsEmpty ? paddedLength : 0, pixels * channels);
         MatrixTranspose.Into(
             channels, pixels, ref MemoryMarshal.GetReference(input), pixels, ref MemoryMarshal.GetReference(channelsLast), channels, accumulate: false);
 

@@ -72,6 +72,11 @@ internal partial class ConvGradientInPlaceD2;
 [Network, Input(12, 8, 15), Conv2D(40, 3, 5, StrideWidth = 2, Padding = 1)]
 internal partial class ConvInPlaceK3x5S1x2;
 
+// Training runs the implicit GEMM too: its weight gradient reads the bordered input the forward kept.
+// Stride 2 (input gradient through col2im), and small enough for the finite-difference check.
+[Network, Input(16, 9, 11), Conv2D(16, 3, Stride = 2, Padding = 1)]
+internal partial class ConvInPlaceS2;
+
 // Shallow kernel rows (KW·C_in < 32) but a patch C_in·KH·KW ≥ 64, with ≥ 16 output channels: inference
 // runs DirectConvolution.
 // Stride 2 with padding and dilation (a zero border); asymmetric "same" padding of a non-square kernel;
@@ -109,6 +114,7 @@ internal static class ConvNetworks
         new("ConvInPlaceSameK4", () => new ConvInPlaceSameK4(), new(new(16, 7, 9), ConvOracle.Same(16, 4, 4))),
         new("ConvGradientInPlaceD2", () => new ConvGradientInPlaceD2(), new(new(16, 10, 9), ConvOracle.Explicit(32, 3, 3, padding: 1, dilation: 2))),
         new("ConvInPlaceK3x5S1x2", () => new ConvInPlaceK3x5S1x2(), new(new(12, 8, 15), ConvOracle.Explicit(40, 3, 5, strideHeight: 1, strideWidth: 2, padding: 1))),
+        new("ConvInPlaceS2", () => new ConvInPlaceS2(), new(new(16, 9, 11), ConvOracle.Explicit(16, 3, 3, strideHeight: 2, strideWidth: 2, padding: 1))),
         new("ConvDirectS2P2D2", () => new ConvDirectS2P2D2(), new(new(8, 13, 11), ConvOracle.Explicit(16, 3, 3, strideHeight: 2, strideWidth: 2, padding: 2, dilation: 2))),
         new("ConvDirectSameK4x3", () => new ConvDirectSameK4x3(), new(new(7, 9, 10), ConvOracle.Same(24, 4, 3))),
         new("ConvDirectS1x2", () => new ConvDirectS1x2(), new(new(6, 9, 9), ConvOracle.Explicit(40, 4, 3, strideHeight: 1, strideWidth: 2))),

@@ -102,4 +102,40 @@ internal static class ConvolutionReference
 
         return output;
     }
+
+    // dW(o, c, ky, kx) = Σ over output pixels of dY(o, y, x) · input(c, y·SY + ky·DY − PT, x·SX + kx·DX − PL).
+    public static double[] NaiveWeightGradient(ConvolutionShape s, float[] input, float[] outputGradient)
+    {
+        var weightGradient = new double[s.OutputChannels * s.PatchSize];
+        for (int o = 0; o < s.OutputChannels; o++)
+        {
+            for (int c = 0; c < s.InputChannels; c++)
+            {
+                for (int ky = 0; ky < s.KernelHeight; ky++)
+                {
+                    for (int kx = 0; kx < s.KernelWidth; kx++)
+                    {
+                        double sum = 0;
+                        for (int y = 0; y < s.OutputHeight; y++)
+                        {
+                            for (int x = 0; x < s.OutputWidth; x++)
+                            {
+                                int iy = (y * s.StrideY) + (ky * s.DilationY) - s.PaddingTop;
+                                int ix = (x * s.StrideX) + (kx * s.DilationX) - s.PaddingLeft;
+                                if (iy >= 0 && iy < s.InputHeight && ix >= 0 && ix < s.InputWidth)
+                                {
+                                    sum += (double)outputGradient[(o * s.OutputPixels) + (y * s.OutputWidth) + x]
+                                        * input[(((c * s.InputHeight) + iy) * s.InputWidth) + ix];
+                                }
+                            }
+                        }
+
+                        weightGradient[(((o * s.InputChannels) + c) * s.KernelHeight * s.KernelWidth) + (ky * s.KernelWidth) + kx] = sum;
+                    }
+                }
+            }
+        }
+
+        return weightGradient;
+    }
 }

@@ -1,0 +1,147 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// The weight gradient of a convolution whose forward ran as <see cref="ImplicitConvolution"/>, from the
+/// bordered channels-last input the forward kept: no im2col columns. For patch entry m = (ky, kx, c) and
+/// output channel o, dW(o, c, ky, kx) = Σ over output pixels of input(pixel's tap (ky, kx), c) · dY(o, pixel):
+/// an indirect GEMM (<see cref="IndirectGemm"/>) whose rows are patch entries, whose depth runs over the
+/// pixels through a table of their offsets, and whose B rows are the output gradient, pixel-major.
+/// </summary>
+public static partial class ImplicitConvolution
+{
+    /// <summary>Floats of one weight-gradient accumulator: C_in·KH·KW rows (in (ky, kx, c) order) of C_out rounded up to 16.</summary>
+    public static int WeightGradientLength(in ConvolutionShape shape) => GradientWidth(shape) * shape.PatchSize;
+
+    /// <summary>
+    /// Adds one sample's weight gradient to <paramref name="gradient"/> (<see cref="WeightGradientLength"/>
+    /// floats, zeroed by the caller before the first sample): <paramref name="borderedInput"/> is what
+    /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>
+    /// left, <paramref name="outputGradient"/> is dLoss/dOutput (C_out, OH, OW). <see cref="AddWeightGradient"/>
+    /// then adds the sum into the (C_out, C_in, KH, KW) gradient.
+    /// </summary>
+    public static void AccumulateWeightGradient(
+        in ConvolutionShape shape, ReadOnlySpan<float> borderedInput, ReadOnlySpan<float> outputGradient, Span<float> gradient)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            AccumulateWeightGradient<ConvolutionLanes512, Vector512<float>>(shape, borderedInput, outputGradient, gradient);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            AccumulateWeightGradient<ConvolutionLanes256, Vector256<float>>(shape, borderedInput, outputGradient, gradient);
+        }
+        else
+        {
+            AccumulateWeightGradient<ConvolutionLanes128, Vector128<float>>(shape, borderedInput, outputGradient, gradient);
+        }
+    }
+
+    /// <summary><see cref="AccumulateWeightGradient(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> at one vector width (tests run every width).</summary>
+    internal static void AccumulateWeightGradient<TLanes, TVector>(
+        in ConvolutionShape shape, ReadOnlySpan<float> borderedInput, ReadOnlySpan<float> outputGradient, Span<float> gradient)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+    {
+        shape.Validate();
+        ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
+        ConvolutionShape.CheckLength(outputGradient.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(outputGradient));
+        ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
+        int width = GradientWidth(shape), pixels = shape.OutputPixels, filters = shape.OutputChannels;
+
+        // dY pixel-major, its rows padded with zeros to the accumulator's width.
+        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(pixels * width);
+        MatrixTranspose.Into(
+            filters, pixels, ref MemoryMarshal.GetReference(outputGradient), pixels, ref MemoryMarshal.GetReference(pixelMajor), width, accumulate: false);
+        for (int p = 0; width > filters && p < pixels; p++)
+        {
+            pixelMajor.Slice((p * width) + filters, width - filters).Clear();
+        }
+
+        // Where each output pixel's top-left tap reads in the bordered input.
+        Span<int> steps = KernelScratch.TapOffsets(pixels);
+        int step = 0;
+        for (int oy = 0; oy < shape.OutputHeight; oy++)
+        {
+            for (int ox = 0; ox < shape.OutputWidth; ox++)
+            {
+                steps[step++] = ((oy * shape.StrideY * shape.PaddedWidth) + (ox * shape.StrideX)) * shape.InputChannels;
+            }
+        }
+
+        AccumulateRows<TLanes, TVector>(
+            shape,
+            ref MemoryMarshal.GetReference(borderedInput),
+            ref MemoryMarshal.GetReference(steps),
+            ref MemoryMarshal.GetReference(pixelMajor),
+            width,
+            ref MemoryMarshal.GetReference(gradient));
+    }
+
+
+    /// <summary>weightGradient (C_out, C_in, KH, KW) += the accumulator <paramref name="gradient"/>.</summary>
+    public static void AddWeightGradient(in ConvolutionShape shape, ReadOnlySpan<float> gradient, Span<float> weightGradient)
+    {
+        shape.Validate();
+        ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
+        ConvolutionShape.CheckLength(weightGradient.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weightGradient));
+        int width = GradientWidth(shape), channels = shape.InputChannels;
+        int kernelHeight = shape.KernelHeight, kernelWidth = shape.KernelWidth;
+        for (int o = 0; o < shape.OutputChannels; o++)
+        {
+            Span<float> filter = weightGradient.Slice(o * shape.PatchSize, shape.PatchSize); // (c, ky, kx)
+            int i = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = 0; kx < kernelWidth; kx++)
+                    {
+                        filter[i++] += gradient[((((ky * kernelWidth) + kx) * channels) + c) * width + o];
+                    }
+                }
+            }
+        }
+    }
+
+    private static int GradientWidth(in ConvolutionShape shape) => RoundUp(shape.OutputChannels, 16);
+
+    /// <summary>Rows of the accumulator in tiles: row m = (ky, kx, c) reads the bordered input at its tap's offset.</summary>
+    private static void AccumulateRows<TLanes, TVector>(
+        in ConvolutionShape shape, ref float borderedInput, ref int steps, ref float pixelMajor, int width, ref float gradient)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
+    {
+        int patch = shape.PatchSize, pixels = shape.OutputPixels, channels = shape.InputChannels;
+        int kernelRow = shape.KernelWidth * channels, groupWidth = 2 * TLanes.Count;
+        Span<nint> rowOffsets = stackalloc nint[TLanes.Rows];
+        for (int group = 0; group < width; group += groupWidth)
+        {
+            bool two = width - group >= groupWidth;
+            for (int first = 0; first < patch; first += TLanes.Rows)
+            {
+                int rows = Math.Min(TLanes.Rows, patch - first);
+                for (int r = 0; r < rows; r++)
+                {
+                    (int ky, int rest) = Math.DivRem(first + r, kernelRow);
+                    (int kx, int c) = Math.DivRem(rest, channels);
+                    rowOffsets[r] = ((((nint)ky * shape.DilationY * shape.PaddedWidth) + ((nint)kx * shape.DilationX)) * channels) + c;
+                }
+
+                ref float b = ref Unsafe.Add(ref pixelMajor, group);
+                ref float tile = ref Unsafe.Add(ref gradient, ((nint)first * width) + group);
+                if (two)
+                {
+                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, width, ref tile, accumulate: true);
+                }
+                else
+                {
+                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, width, ref tile, accumulate: true);
+                }
+            }
+        }
+    }
+}

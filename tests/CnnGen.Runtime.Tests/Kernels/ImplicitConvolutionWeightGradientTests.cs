@@ -1,0 +1,93 @@
+using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Kernels;
+
+namespace CnnGen.Runtime.Tests.Kernels;
+
+/// <summary>
+/// <see cref="ImplicitConvolution.AccumulateWeightGradient(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+/// on the bordered input a forward kept, summed over two samples and added to a gradient that already
+/// holds values, against <see cref="ConvolutionReference.NaiveWeightGradient"/>, at every vector width.
+/// </summary>
+public class ImplicitConvolutionWeightGradientTests
+{
+    private delegate void Accumulate(ConvolutionShape shape, ReadOnlySpan<float> borderedInput, ReadOnlySpan<float> outputGradient, Span<float> gradient);
+
+    public static TheoryData<int[]> Shapes() => ImplicitConvolutionTests.Shapes();
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Two_samples_add_their_gradients_to_the_existing_ones(int[] geometry)
+    {
+        ConvolutionShape shape = ShapeOf(geometry);
+        float[] weightGradient = Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient(s, x, dy, g));
+        Assert.Equal(shape.OutputChannels * shape.PatchSize, weightGradient.Length);
+    }
+
+    /// <summary>The 256- and 128-bit tiles this AVX-512 machine would not take.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Narrower_vectors_compute_the_same_gradient(int[] geometry)
+    {
+        ConvolutionShape shape = ShapeOf(geometry);
+        Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<ConvolutionLanes256, Vector256<float>>(s, x, dy, g));
+        Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<ConvolutionLanes128, Vector128<float>>(s, x, dy, g));
+    }
+
+    [Fact]
+    public void A_warm_sample_allocates_nothing_and_bad_lengths_are_rejected()
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2);
+        var bordered = new float[ImplicitConvolution.BorderedInputLength(shape)];
+        float[] outputGradient = GemmReference.RandomValues(64 * 196, seed: 9);
+        var gradient = new float[ImplicitConvolution.WeightGradientLength(shape)];
+        ImplicitConvolution.AccumulateWeightGradient(shape, bordered, outputGradient, gradient);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ImplicitConvolution.AccumulateWeightGradient(shape, bordered, outputGradient, gradient);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.AccumulateWeightGradient(shape, bordered[1..], outputGradient, gradient));
+        Assert.Equal("borderedInput", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.AddWeightGradient(shape, gradient, new float[10]));
+        Assert.Contains((64 * 800).ToString(), error.Message);
+        error = Assert.Throws<ArgumentException>(
+            () => ImplicitConvolution.Forward(shape, new float[32 * 196], new float[ImplicitConvolution.PackedWeightLength(shape)], default, new float[64 * 196], new float[5]));
+        Assert.Equal("borderedInput", error.ParamName);
+    }
+
+    private static float[] Check(ConvolutionShape shape, Accumulate accumulate)
+    {
+        int inputLength = shape.InputChannels * shape.InputHeight * shape.InputWidth;
+        int outputLength = shape.OutputChannels * shape.OutputPixels;
+        float[] weight = GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 2);
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+        ImplicitConvolution.PackWeights(shape, weight, packed);
+        float[] initial = GemmReference.RandomValues(weight.Length, seed: 3);
+        float[] weightGradient = (float[])initial.Clone();
+        var accumulator = new float[ImplicitConvolution.WeightGradientLength(shape)];
+        double[] expected = Array.ConvertAll(initial, value => (double)value);
+
+        for (int sample = 0; sample < 2; sample++)
+        {
+            float[] input = GemmReference.RandomValues(inputLength, seed: 10 + sample);
+            float[] outputGradient = GemmReference.RandomValues(outputLength, seed: 20 + sample);
+            var bordered = new float[ImplicitConvolution.BorderedInputLength(shape)];
+            bordered.AsSpan().Fill(float.NaN); // the forward must write all of it, border included
+            ImplicitConvolution.Forward(shape, input, packed, default, new float[outputLength], bordered);
+            accumulate(shape, bordered, outputGradient, accumulator);
+
+            double[] sampleGradient = ConvolutionReference.NaiveWeightGradient(shape, input, outputGradient);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                expected[i] += sampleGradient[i];
+            }
+        }
+
+        ImplicitConvolution.AddWeightGradient(shape, accumulator, weightGradient);
+        ConvolutionReference.AssertClose(weightGradient, expected, "weightGradient");
+        return weightGradient;
+    }
+
+    private static ConvolutionShape ShapeOf(int[] g) =>
+        ConvolutionReference.Shape(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
+}
