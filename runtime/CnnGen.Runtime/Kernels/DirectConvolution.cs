@@ -184,11 +184,11 @@ public static class DirectConvolution
                 ref float tile = ref Unsafe.Add(ref product, ((nint)first * width) + group);
                 if (two)
                 {
-                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile, accumulate: false);
+                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile, width, accumulate: false);
                 }
                 else
                 {
-                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile, accumulate: false);
+                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref planes, offsets, ref taps, patch, ref groupWeights, width, ref tile, width, accumulate: false);
                 }
             }
         }

@@ -52,13 +52,24 @@ public static partial class ImplicitConvolution
         ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
         int width = GradientWidth(shape), pixels = shape.OutputPixels, filters = shape.OutputChannels;
 
-        // dY pixel-major, its rows padded with zeros to the accumulator's width.
-        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(pixels * width);
-        MatrixTranspose.Into(
-            filters, pixels, ref MemoryMarshal.GetReference(outputGradient), pixels, ref MemoryMarshal.GetReference(pixelMajor), width, accumulate: false);
-        for (int p = 0; width > filters && p < pixels; p++)
+        // dY pixel-major in panels of one tile's columns (2 vectors), each panel's rows contiguous and the
+        // channels past C_out zero: a tile then streams one contiguous panel, as the GEMM's packed B.
+        int panelWidth = 2 * TLanes.Count;
+        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(pixels * RoundUp(width, panelWidth));
+        for (int first = 0; first < width; first += panelWidth)
         {
-            pixelMajor.Slice((p * width) + filters, width - filters).Clear();
+            int channels = Math.Min(panelWidth, filters - first), panelStride = Math.Min(panelWidth, width - first);
+            Span<float> panel = pixelMajor.Slice(first * pixels, pixels * panelStride);
+            if (channels > 0)
+            {
+                MatrixTranspose.Into(
+                    channels, pixels, ref MemoryMarshal.GetReference(outputGradient.Slice(first * pixels)), pixels, ref MemoryMarshal.GetReference(panel), panelStride, accumulate: false);
+            }
+
+            for (int p = 0; channels < panelStride && p < pixels; p++)
+            {
+                panel.Slice((p * panelStride) + Math.Max(channels, 0), panelStride - Math.Max(channels, 0)).Clear();
+            }
         }
 
         // Where each output pixel's top-left tap reads in the bordered input.
@@ -131,15 +142,15 @@ public static partial class ImplicitConvolution
                     rowOffsets[r] = ((((nint)ky * shape.DilationY * shape.PaddedWidth) + ((nint)kx * shape.DilationX)) * channels) + c;
                 }
 
-                ref float b = ref Unsafe.Add(ref pixelMajor, group);
+                ref float b = ref Unsafe.Add(ref pixelMajor, (nint)group * pixels);
                 ref float tile = ref Unsafe.Add(ref gradient, ((nint)first * width) + group);
                 if (two)
                 {
-                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, width, ref tile, accumulate: true);
+                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, groupWidth, ref tile, width, accumulate: true);
                 }
                 else
                 {
-                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, width, ref tile, accumulate: true);
+                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, TLanes.Count, ref tile, width, accumulate: true);
                 }
             }
         }

@@ -18,31 +18,31 @@ internal static class IndirectGemm
 {
     /// <summary>
     /// One tile of <paramref name="rows"/> ≤ TLanes.Rows rows: row r reads A at <c>a[rowOffsets[r] + steps[t]]</c>,
-    /// step t reads B at <c>b[t · stride]</c>, and row r of C is at <c>c[r · stride]</c> — written, or added to
+    /// step t reads B at <c>b[t · bStride]</c>, and row r of C is at <c>c[r · stride]</c> — written, or added to
     /// if <paramref name="accumulate"/>.
     /// </summary>
     public static void Tile<TLanes, TVector, TVectors>(
-        int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint stride, ref float c, bool accumulate)
+        int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors
     {
         switch (rows)
         {
-            case 1: Tile<TLanes, TVector, TVectors, TileRows1>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            case 2: Tile<TLanes, TVector, TVectors, TileRows2>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            case 3: Tile<TLanes, TVector, TVectors, TileRows3>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            case 4: Tile<TLanes, TVector, TVectors, TileRows4>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            case 5: Tile<TLanes, TVector, TVectors, TileRows5>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            case 6: Tile<TLanes, TVector, TVectors, TileRows6>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            case 7: Tile<TLanes, TVector, TVectors, TileRows7>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
-            default: Tile<TLanes, TVector, TVectors, TileRows8>(ref a, rowOffsets, ref steps, depth, ref b, stride, ref c, accumulate); break;
+            case 1: Tile<TLanes, TVector, TVectors, TileRows1>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 2: Tile<TLanes, TVector, TVectors, TileRows2>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 3: Tile<TLanes, TVector, TVectors, TileRows3>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 4: Tile<TLanes, TVector, TVectors, TileRows4>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 5: Tile<TLanes, TVector, TVectors, TileRows5>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 6: Tile<TLanes, TVector, TVectors, TileRows6>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 7: Tile<TLanes, TVector, TVectors, TileRows7>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            default: Tile<TLanes, TVector, TVectors, TileRows8>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
         }
     }
 
     /// <summary>One tile of TRows rows; every <c>rows &gt; r</c> and <c>two</c> test is a JIT-time constant.</summary>
     private static void Tile<TLanes, TVector, TVectors, TRows>(
-        ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint stride, ref float c, bool accumulate)
+        ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors
@@ -66,7 +66,7 @@ internal static class IndirectGemm
         // Walk the step table and the rows of B by pointer: no index arithmetic beside the FMAs.
         ref int stepEnd = ref Unsafe.Add(ref steps, depth);
         ref float w = ref b;
-        for (; Unsafe.IsAddressLessThan(ref steps, ref stepEnd); steps = ref Unsafe.Add(ref steps, 1), w = ref Unsafe.Add(ref w, stride))
+        for (; Unsafe.IsAddressLessThan(ref steps, ref stepEnd); steps = ref Unsafe.Add(ref steps, 1), w = ref Unsafe.Add(ref w, bStride))
         {
             nint tap = steps;
             TVector b0 = TLanes.Load(ref w, 0);
