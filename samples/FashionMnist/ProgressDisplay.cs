@@ -71,7 +71,7 @@ internal sealed class ProgressDisplay : IProgress<TrainingProgress>, IProgress<E
             AnsiConsole.WriteLine(
                 $"{EpochLabel(result.Epoch)}: train loss {result.TrainLoss:F4}, train accuracy {result.TrainAccuracy:P2}, "
                 + $"test loss {result.TestLoss:F4}, test accuracy {result.TestAccuracy:P2}, "
-                + $"learning rate {result.LearningRate:G3}, {result.Elapsed.TotalSeconds:F1} s");
+                + $"learning rate at the epoch's start {result.LearningRate:G3}, {result.Elapsed.TotalSeconds:F1} s");
             return;
         }
 

@@ -126,33 +126,45 @@ public static partial class ImplicitConvolution
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct
     {
-        int patch = shape.PatchSize, pixels = shape.OutputPixels, channels = shape.InputChannels;
-        int kernelRow = shape.KernelWidth * channels, groupWidth = 2 * TLanes.Count;
-        Span<nint> rowOffsets = stackalloc nint[TLanes.Rows];
+        int patch = shape.PatchSize, pixels = shape.OutputPixels, groupWidth = 2 * TLanes.Count;
+        Span<nint> rowOffsets = RowOffsets(shape);
         for (int group = 0; group < width; group += groupWidth)
         {
             bool two = width - group >= groupWidth;
+            ref float b = ref Unsafe.Add(ref pixelMajor, (nint)group * pixels);
             for (int first = 0; first < patch; first += TLanes.Rows)
             {
                 int rows = Math.Min(TLanes.Rows, patch - first);
-                for (int r = 0; r < rows; r++)
-                {
-                    (int ky, int rest) = Math.DivRem(first + r, kernelRow);
-                    (int kx, int c) = Math.DivRem(rest, channels);
-                    rowOffsets[r] = ((((nint)ky * shape.DilationY * shape.PaddedWidth) + ((nint)kx * shape.DilationX)) * channels) + c;
-                }
-
-                ref float b = ref Unsafe.Add(ref pixelMajor, (nint)group * pixels);
                 ref float tile = ref Unsafe.Add(ref gradient, ((nint)first * width) + group);
                 if (two)
                 {
-                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, groupWidth, ref tile, width, accumulate: true);
+                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets.Slice(first, rows), ref steps, pixels, ref b, groupWidth, ref tile, width, accumulate: true);
                 }
                 else
                 {
-                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets, ref steps, pixels, ref b, TLanes.Count, ref tile, width, accumulate: true);
+                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets.Slice(first, rows), ref steps, pixels, ref b, TLanes.Count, ref tile, width, accumulate: true);
                 }
             }
         }
+    }
+
+    /// <summary>Where patch entry m = (ky, kx, c) of the first output pixel reads in the bordered input.</summary>
+    private static Span<nint> RowOffsets(in ConvolutionShape shape)
+    {
+        Span<nint> offsets = KernelScratch.RowOffsets(shape.PatchSize);
+        int channels = shape.InputChannels, m = 0;
+        for (int ky = 0; ky < shape.KernelHeight; ky++)
+        {
+            for (int kx = 0; kx < shape.KernelWidth; kx++)
+            {
+                nint tap = (((nint)ky * shape.DilationY * shape.PaddedWidth) + ((nint)kx * shape.DilationX)) * channels;
+                for (int c = 0; c < channels; c++)
+                {
+                    offsets[m++] = tap + c;
+                }
+            }
+        }
+
+        return offsets;
     }
 }

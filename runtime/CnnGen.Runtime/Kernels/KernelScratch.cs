@@ -28,6 +28,9 @@ internal static class KernelScratch
     [ThreadStatic]
     private static int[]? t_tapOffsets;
 
+    [ThreadStatic]
+    private static nint[]? t_rowOffsets;
+
     /// <summary>
     /// At least <paramref name="length"/> floats for packed GEMM panels (512 KB per thread for the
     /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
@@ -68,6 +71,17 @@ internal static class KernelScratch
         }
 
         return t_tapOffsets.AsSpan(0, length);
+    }
+
+    /// <summary>At least <paramref name="length"/> row offsets for an indirect GEMM's tiles (<see cref="IndirectGemm"/>).</summary>
+    public static Span<nint> RowOffsets(int length)
+    {
+        if (t_rowOffsets is null || t_rowOffsets.Length < length)
+        {
+            t_rowOffsets = new nint[length];
+        }
+
+        return t_rowOffsets.AsSpan(0, length);
     }
 
     // The first length floats of buffer, grown (uninitialized) when shorter.
