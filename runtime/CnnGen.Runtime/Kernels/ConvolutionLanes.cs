@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace CnnGen.Runtime.Kernels;
 
 /// <summary>
-/// The vector operations <see cref="DirectConvolution"/>'s tile needs, for one vector width. The tile is
+/// The vector operations <see cref="IndirectGemm"/>'s tile needs, for one vector width. The tile is
 /// written once against this interface; a struct type argument makes the JIT compile it per width with
 /// every call inlined (as <see cref="IGemmMicroKernel"/> does for the GEMM).
 /// </summary>
