@@ -10,12 +10,16 @@ namespace CnnGen.Generator.Emit;
 /// <c>output (C_out, OH·OW) = weight (C_out, C_in·KH·KW) · columns + bias</c>. Backward:
 /// <c>dWeight += dOutput · columnsᵀ</c>, <c>dBias += row sums</c>, <c>dColumns = weightᵀ · dOutput</c>,
 /// then col2im scatters dColumns into dInput. The forward caches every sample's columns in training.
+/// Layers with ≥ 16 filters call the runtime's kernels instead where <see cref="LayerPlan.InferenceConvolution"/>
+/// says so: <c>ImplicitConvolution</c> in both modes (its weight gradient reads the bordered input the
+/// forward kept; <see cref="LayerPlan.TrainsInPlace"/>), or <c>DirectConvolution</c> at inference; the
+/// input gradient of a stride-1 layer with ≥ 16 input channels is an <c>ImplicitConvolution</c> too.
 /// </summary>
 /// <remarks>
 /// Padding costs no bounds tests: for each kernel tap the generator computes, at compile time, the
 /// rectangle of output pixels whose tap lands inside the input, and emits a loop over exactly that
-/// rectangle; pixels outside it read the zero padding (the columns are cleared once). Taps are
-/// unrolled, so code size grows with the kernel window, never with the image.
+/// rectangle with the zero stores for the padding that tap reads. Taps are unrolled, so code size grows
+/// with the kernel window, never with the image.
 /// </remarks>
 internal sealed class ConvEmitter : LayerEmitter
 {

@@ -155,8 +155,8 @@ internal sealed record LayerPlan(
     /// is deep enough to amortize a call, else its <c>DirectConvolution</c> (the whole patch per tile of
     /// pixels in registers, reading the input through tap offsets: LeNet-5's second layer) if the patch is
     /// at least <see cref="MinDirectPatch"/> deep. Fewer output channels, and shallower patches (a first
-    /// layer on grey images), keep im2col + GEMM, where output channels are the GEMM's rows.
-    /// Training always runs im2col: backward reads the columns.
+    /// layer on grey images), keep im2col + GEMM, where output channels are the GEMM's rows. Training runs
+    /// im2col too, for the columns its weight gradient reads, except where <see cref="TrainsInPlace"/>.
     /// </summary>
     public InferenceConvolution InferenceConvolution =>
         Kind != LayerKind.Conv2D || Output.Channels < MinInPlaceOutputChannels ? InferenceConvolution.Im2Col
@@ -185,7 +185,7 @@ internal sealed record LayerPlan(
     /// Floats of one worker's weight-gradient accumulator when <see cref="TrainsInPlace"/>: the patch times
     /// the output channels rounded up to 16 (<c>ImplicitConvolution.WeightGradientLength</c>); else 0.
     /// </summary>
-    public int WeightGradientSize => TrainsInPlace ? ((Output.Channels + 15) / 16 * 16) * PatchSize : 0;
+    public int WeightGradientSize => TrainsInPlace ? RoundUpToVectors(Output.Channels) * PatchSize : 0;
 
     private static int PaddedExtent(AxisGeometry axis) => ((axis.Output - 1) * axis.Stride) + ((axis.Kernel - 1) * axis.Dilation) + 1;
 
@@ -197,7 +197,7 @@ internal sealed record LayerPlan(
     public int PackedWeightSize => InferenceConvolution switch
     {
         InferenceConvolution.Implicit => RoundUpToPanels(Output.Channels) * PatchSize,
-        InferenceConvolution.Direct => ((Output.Channels + 15) / 16 * 16) * PatchSize,
+        InferenceConvolution.Direct => RoundUpToVectors(Output.Channels) * PatchSize,
         _ => 0,
     };
 
@@ -219,6 +219,9 @@ internal sealed record LayerPlan(
 
     private static int RoundUpToPanels(int channels) => (channels + 31) / 32 * 32;
 
+    /// <summary>Channels rounded up to 16, a whole number of vectors on every machine: the direct and weight-gradient kernels' rows.</summary>
+    private static int RoundUpToVectors(int channels) => (channels + 15) / 16 * 16;
+
     public double Probability { get; init; }
 
     /// <summary>Conv2D: the activation that directly follows in place, run inside the conv's per-sample loop.</summary>
@@ -239,7 +242,7 @@ internal sealed record LayerPlan(
 /// <summary>The kernel a Conv2D layer's inference runs (<see cref="LayerPlan.InferenceConvolution"/>).</summary>
 internal enum InferenceConvolution
 {
-    /// <summary>im2col columns, then a GEMM (output channels × pixels): training's path too.</summary>
+    /// <summary>im2col columns, then a GEMM (output channels × pixels).</summary>
     Im2Col,
 
     /// <summary>The runtime's <c>ImplicitConvolution</c>: deep kernel rows.</summary>
