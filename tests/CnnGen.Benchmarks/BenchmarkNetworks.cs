@@ -1,24 +1,7 @@
 using CnnGen.Runtime;
+using ReferenceNetworks = CnnGen.Tests.Networks;
 
 namespace CnnGen.Benchmarks;
-
-/// <summary>LeNet-5 with ReLU and max pooling, as most modern reproductions (61,706 parameters).</summary>
-[Network]
-[Input(1, 32, 32)]
-[Conv2D(6, 5), Relu, MaxPool2D(2)]
-[Conv2D(16, 5), Relu, MaxPool2D(2)]
-[Flatten]
-[Dense(120), Relu, Dense(84), Relu, Dense(10)]
-public sealed partial class LeNet5;
-
-/// <summary>The seed's 2-conv Fashion-MNIST network (3,199,106 parameters; dense1 alone is 12.5 MB).</summary>
-[Network]
-[Input(1, 28, 28)]
-[Conv2D(32, 5, Padding = 2), Relu, MaxPool2D(2)]
-[Conv2D(64, 5, Padding = 2), Relu, MaxPool2D(2)]
-[Flatten, Dropout(0.5)]
-[Dense(1000), Dense(10)]
-public sealed partial class SeedNet;
 
 /// <summary>The seed network's second convolution alone: (N,32,14,14) -> (N,64,14,14).</summary>
 [Network]
@@ -34,8 +17,9 @@ public enum Net
 }
 
 /// <summary>
-/// The same networks as layer lists for the yardsticks (ONNX graph, <c>nn.Sequential</c>), kept
-/// next to the attribute declarations above so the two are read together.
+/// The networks as layer lists for the yardsticks (ONNX graph, <c>nn.Sequential</c>). LeNet-5 and the seed
+/// net are the shared reference declarations (tests/Shared/ReferenceNetworks.cs, linked into this project:
+/// the seed net is <c>FashionNet</c> there); the conv2-alone network is declared above.
 /// <see cref="BenchmarkNetwork.CreateCnnGen"/> checks every parameter shape against the generated
 /// <c>ParameterTensors</c>, so a list that drifts from its attributes fails before any timing.
 /// </summary>
@@ -54,7 +38,7 @@ internal static class BenchmarkNetworks
             new LayerSpec.Dense(120, 84), new LayerSpec.Relu(),
             new LayerSpec.Dense(84, 10),
         ],
-        () => new LeNet5());
+        () => new ReferenceNetworks.LeNet5());
 
     public static BenchmarkNetwork SeedNet { get; } = new(
         "seed net",
@@ -68,7 +52,7 @@ internal static class BenchmarkNetworks
             new LayerSpec.Dense(64 * 7 * 7, 1000),
             new LayerSpec.Dense(1000, 10),
         ],
-        () => new SeedNet());
+        () => new ReferenceNetworks.FashionNet());
 
     public static BenchmarkNetwork SeedConv2 { get; } = new(
         "seed conv2",

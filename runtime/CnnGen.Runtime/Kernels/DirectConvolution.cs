@@ -51,35 +51,35 @@ public static class DirectConvolution
     {
         shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
         int width = PackedWidth(shape);
-        ReadOnlySpan<float> planes = Bordered(shape, input, out int pitch, out int plane);
-        Span<int> taps = TapOffsets(shape, pitch, plane);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * width);
-        ref float p = ref MemoryMarshal.GetReference(planes);
-        ref int t = ref MemoryMarshal.GetReference(taps);
-        ref float w = ref MemoryMarshal.GetReference(packedWeights);
-        ref float c = ref MemoryMarshal.GetReference(product);
         if (Vector512.IsHardwareAccelerated)
         {
-            Compute<ConvolutionLanes512, Vector512<float>>(shape, ref p, pitch, ref t, ref w, width, ref c);
+            ComputeProduct<ConvolutionLanes512, Vector512<float>>(shape, input, packedWeights, product);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Compute<ConvolutionLanes256, Vector256<float>>(shape, ref p, pitch, ref t, ref w, width, ref c);
+            ComputeProduct<ConvolutionLanes256, Vector256<float>>(shape, input, packedWeights, product);
         }
         else
         {
-            Compute<ConvolutionLanes128, Vector128<float>>(shape, ref p, pitch, ref t, ref w, width, ref c);
+            ComputeProduct<ConvolutionLanes128, Vector128<float>>(shape, input, packedWeights, product);
         }
 
         MatrixTranspose.Into(
-            shape.OutputPixels, shape.OutputChannels, ref c, width, ref MemoryMarshal.GetReference(output), shape.OutputPixels, accumulate: false);
+            shape.OutputPixels,
+            shape.OutputChannels,
+            ref MemoryMarshal.GetReference(product),
+            width,
+            ref MemoryMarshal.GetReference(output),
+            shape.OutputPixels,
+            accumulate: false);
         if (!bias.IsEmpty)
         {
             Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
         }
     }
 
-    /// <summary>Forward with an explicit vector width, for tests of the paths this machine would not take.</summary>
+    /// <summary>The pixel-major product (pixels × <see cref="PackedWidth"/>) at one vector width; tests run every width.</summary>
     internal static void ComputeProduct<TLanes, TVector>(
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> product)
         where TLanes : struct, IConvolutionLanes<TVector>
