@@ -206,8 +206,21 @@ public sealed class DiagnosticTests
     {
         ReportsIn(
             Declare("[Input(1, 32, 32)] [Conv2D(6, 5), Relu, MaxPool2D(2)] [Conv2D(16, 5), Relu, MaxPool2D(2)] [Flatten] [Dense(120), Relu, Dense(84), Relu, Dense(10)]")
-                .Replace("[Network]", "[Network(MaxArenaBytes = 64 * 1024)]"),
-            Error("CNN0021", "MaxArenaBytes = 64 * 1024", "Net: inference of one sample needs 115,616 bytes of activation memory (27,616 bytes of tensors, peak at pool1, and 88,000 bytes of convolution work memory: im2col columns and packed weights), over MaxArenaBytes = 65,536; the convolutions' work memory dominates: fewer input channels or a smaller kernel or output per convolution would shrink them"));
+                .Replace("[Network]", "[Network(MaxArenaBytes = 32 * 1024)]"),
+            Error("CNN0021", "MaxArenaBytes = 32 * 1024", "Net: inference of one sample needs 37,216 bytes of activation memory (27,616 bytes of tensors, peak at pool1, and 9,600 bytes of convolution work memory: im2col columns and packed weights), over MaxArenaBytes = 32,768; pool or stride earlier, or use fewer filters, to shrink the largest tensors"));
+    }
+
+    /// <summary>
+    /// A strided conv keeps im2col: its columns (4·5·5 × 6·6 = 3,600 floats) outweigh the input and output
+    /// tensors (900 + 288 floats), and the hint says so.
+    /// </summary>
+    [Fact]
+    public void CNN0021_ConvolutionWorkMemoryOverBudget_SaysItDominates()
+    {
+        ReportsIn(
+            Declare("[Input(4, 15, 15)] [Conv2D(8, 5, Stride = 2)]")
+                .Replace("[Network]", "[Network(MaxArenaBytes = 16 * 1024)]"),
+            Error("CNN0021", "MaxArenaBytes = 16 * 1024", "Net: inference of one sample needs 19,152 bytes of activation memory (4,752 bytes of tensors, peak at conv1, and 14,400 bytes of convolution work memory: im2col columns and packed weights), over MaxArenaBytes = 16,384; the convolutions' work memory dominates: fewer input channels or a smaller kernel or output per convolution would shrink them"));
     }
 
     [Fact]

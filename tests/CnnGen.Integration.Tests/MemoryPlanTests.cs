@@ -13,13 +13,14 @@ public sealed class MemoryPlanTests
         // Per sample: input 1024, conv1 4704, pool1 1176, conv2 1600, pool2 400, dense 120/84/10 floats.
         // First fit with frees after the last reader: input [0,1024) + conv1 [1024,5728); input freed;
         // pool1 does not fit in [0,1024) so goes to [5728,6904); later tensors fit below: 6904 floats.
-        // Convolution work memory: conv1 (6 filters) runs im2col + GEMM, 25×784 = 19,600 floats of columns
-        // per worker; conv2 (16 filters, a 6·5·5 = 150 patch) runs DirectConvolution on its weights packed
-        // once per call as 150 rows of 16 channels = 2,400 floats.
-        Assert.Equal(4L * (6904 + 19600 + 2400), LeNet5.InferenceArenaBytes);
+        // Convolution work memory: conv1 (6 filters, stride 1, rows of 28) runs RowConvolution on its weights
+        // as they are, no columns; conv2 (16 filters, a 6·5·5 = 150 patch) runs DirectConvolution on its
+        // weights packed once per call as 150 rows of 16 channels = 2,400 floats. Nothing per worker.
+        Assert.Equal(4L * (6904 + 2400), LeNet5.InferenceArenaBytes);
         Assert.Equal(LeNet5.InferenceArenaBytes, LeNet5.InferenceArenaBytesFor(1));
-        Assert.Equal(LeNet5.InferenceArenaBytes + (4L * 19600), LeNet5.InferenceArenaBytesFor(1, workers: 2));
-        Assert.Contains("Activation memory: 115,616 bytes for inference of one sample", LeNet5.Summary);
+        Assert.Equal(LeNet5.InferenceArenaBytes, LeNet5.InferenceArenaBytesFor(1, workers: 2));
+        Assert.Equal(LeNet5.InferenceArenaBytes + (4L * 6904), LeNet5.InferenceArenaBytesFor(2));
+        Assert.Contains("Activation memory: 37,216 bytes for inference of one sample", LeNet5.Summary);
     }
 
     [Fact]

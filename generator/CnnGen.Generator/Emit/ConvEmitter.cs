@@ -10,10 +10,11 @@ namespace CnnGen.Generator.Emit;
 /// <c>output (C_out, OH·OW) = weight (C_out, C_in·KH·KW) · columns + bias</c>. Backward:
 /// <c>dWeight += dOutput · columnsᵀ</c>, <c>dBias += row sums</c>, <c>dColumns = weightᵀ · dOutput</c>,
 /// then col2im scatters dColumns into dInput. The forward caches every sample's columns in training.
-/// Layers with ≥ 16 filters call the runtime's kernels instead where <see cref="LayerPlan.InferenceConvolution"/>
-/// says so: <c>ImplicitConvolution</c> in both modes (its weight gradient reads the bordered input the
-/// forward kept; <see cref="LayerPlan.TrainsInPlace"/>), or <c>DirectConvolution</c> at inference; the
-/// input gradient of a stride-1 layer with ≥ 16 input channels is an <c>ImplicitConvolution</c> too.
+/// Layers call the runtime's kernels instead where <see cref="LayerPlan.InferenceConvolution"/> says so:
+/// <c>ImplicitConvolution</c> in both modes (its weight gradient reads the bordered input the forward kept;
+/// <see cref="LayerPlan.TrainsInPlace"/>), or at inference <c>DirectConvolution</c> (packed weights) or
+/// <c>RowConvolution</c> (the weights as they are); the input gradient of a stride-1 layer with ≥ 16 input
+/// channels is an <c>ImplicitConvolution</c> too.
 /// </summary>
 /// <remarks>
 /// Padding costs no bounds tests: for each kernel tap the generator computes, at compile time, the
@@ -36,9 +37,12 @@ internal sealed class ConvEmitter : LayerEmitter
         }
         else if (layer.ConvolvesInPlace)
         {
-            // Inference runs the direct kernel: columns exist only for training's backward.
+            // Inference runs the direct or row kernel: columns exist only for training's backward.
             yield return new LayerBuffer(ColumnsField(layer), layer.ColumnsSize, BufferLifetime.TrainingBatch);
-            yield return new LayerBuffer(PackedWeightsField(layer), layer.PackedWeightSize, BufferLifetime.InferenceShared);
+            if (layer.PackedWeightSize > 0)
+            {
+                yield return new LayerBuffer(PackedWeightsField(layer), layer.PackedWeightSize, BufferLifetime.InferenceShared);
+            }
         }
         else
         {
@@ -79,7 +83,12 @@ internal sealed class ConvEmitter : LayerEmitter
         int outChannels = layer.Output.Channels, pixels = layer.Output.PlaneSize, patch = layer.PatchSize;
         int columns = patch * pixels;
         bool inPlace = layer.ConvolvesInPlace;
-        string kernel = Code.Kernels + (layer.InferenceConvolution == InferenceConvolution.Direct ? "DirectConvolution" : "ImplicitConvolution");
+        string kernel = Code.Kernels + layer.InferenceConvolution switch
+        {
+            InferenceConvolution.Direct => "DirectConvolution",
+            InferenceConvolution.Row => "RowConvolution",
+            _ => "ImplicitConvolution",
+        };
         string weightSlice = WeightSlice(layer);
         if (inPlace || layer.ConvolvesGradientInPlace)
         {
@@ -93,7 +102,7 @@ internal sealed class ConvEmitter : LayerEmitter
             w.Line($"{kernel}.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
             w.Line();
         }
-        else if (inPlace)
+        else if (inPlace && layer.PackedWeightSize > 0)
         {
             w.Open("if (!_training)");
             w.Line($"{kernel}.PackWeights({ShapeField(layer)}, {weightSlice}, {PackedWeightsField(layer)});");
@@ -131,7 +140,8 @@ internal sealed class ConvEmitter : LayerEmitter
         {
             w.Close();
             w.Open("else");
-            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output);");
+            string weights = layer.PackedWeightSize > 0 ? PackedWeightsField(layer) : "weight";
+            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {weights}, bias, output);");
             w.Close();
         }
 

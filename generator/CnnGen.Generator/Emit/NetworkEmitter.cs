@@ -115,7 +115,9 @@ internal static class NetworkEmitter
         w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for inference of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads.</summary>");
-        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}) + ((long)workers * {Int(plan.InferenceColumnsFloats)}) + {Int(plan.PackedWeightFloats)});");
+        // Per-worker im2col columns only where some layer still runs im2col at inference.
+        string columns = plan.InferenceColumnsFloats > 0 ? $" + ((long)workers * {Int(plan.InferenceColumnsFloats)})" : string.Empty;
+        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}){columns} + {Int(plan.PackedWeightFloats)});");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the convolutions keep for their weight gradients (im2col columns or the bordered input), dropout masks, and per-worker scratch.</summary>");
         w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {plan.TrainingSampleFloats.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {Int(plan.BackwardColumnsFloats + plan.WeightGradientFloats)}) + {Int(plan.InputGradientWeightFloats + plan.TrainingPackedWeightFloats)} + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");

@@ -154,15 +154,26 @@ internal sealed record LayerPlan(
     /// pixels × output channels, one micro-kernel call per kernel row) when a kernel row's patch (KW·C_in)
     /// is deep enough to amortize a call, else its <c>DirectConvolution</c> (the whole patch per tile of
     /// pixels in registers, reading the input through tap offsets: LeNet-5's second layer) if the patch is
-    /// at least <see cref="MinDirectPatch"/> deep. Fewer output channels, and shallower patches (a first
-    /// layer on grey images), keep im2col + GEMM, where output channels are the GEMM's rows. Training runs
-    /// im2col too, for the columns its weight gradient reads, except where <see cref="TrainsInPlace"/>.
+    /// at least <see cref="MinDirectPatch"/> deep. Fewer output channels (LeNet-5's first layer) run
+    /// <c>RowConvolution</c> (vectors along the output row) where the stride across is 1 and rows fill
+    /// <see cref="MinRowLaneUse"/> of their vectors. The rest (a first layer on grey images with many
+    /// filters) keeps im2col + GEMM, output channels the GEMM's rows: for the seed net's conv1 (32 filters,
+    /// patch 25) the row kernel was 1–8 % slower at batch 64, as the direct one was. Training runs im2col,
+    /// for the columns its weight gradient reads, except where <see cref="TrainsInPlace"/>.
     /// </summary>
     public InferenceConvolution InferenceConvolution =>
-        Kind != LayerKind.Conv2D || Output.Channels < MinInPlaceOutputChannels ? InferenceConvolution.Im2Col
-        : Input.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth ? InferenceConvolution.Implicit
-        : PatchSize >= MinDirectPatch ? InferenceConvolution.Direct
+        Kind != LayerKind.Conv2D ? InferenceConvolution.Im2Col
+        : Output.Channels >= MinInPlaceOutputChannels && Input.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth ? InferenceConvolution.Implicit
+        : Output.Channels >= MinInPlaceOutputChannels && PatchSize >= MinDirectPatch ? InferenceConvolution.Direct
+        : Output.Channels < MinInPlaceOutputChannels && Horizontal.Stride == 1
+            && Horizontal.Output >= MinRowLaneUse * RoundUpToVectors(Horizontal.Output) ? InferenceConvolution.Row
         : InferenceConvolution.Im2Col;
+
+    /// <summary>
+    /// The share of its 16-lane vectors an output row must fill for <c>RowConvolution</c> (28 of 32 for a
+    /// 28-wide row); lanes past the row are computed and dropped, and a narrow row would waste most of them.
+    /// </summary>
+    private const double MinRowLaneUse = 0.75;
 
     /// <summary>Conv2D: whether inference reads the input in place (no im2col columns).</summary>
     public bool ConvolvesInPlace => InferenceConvolution != InferenceConvolution.Im2Col;
@@ -250,4 +261,7 @@ internal enum InferenceConvolution
 
     /// <summary>The runtime's <c>DirectConvolution</c>: shallow patches.</summary>
     Direct,
+
+    /// <summary>The runtime's <c>RowConvolution</c>: few output channels or a shallow patch, vectors along the output row.</summary>
+    Row,
 }

@@ -85,7 +85,7 @@ public static class DirectConvolution
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct
     {
-        ReadOnlySpan<float> planes = Bordered(shape, input, out int pitch, out int plane);
+        ReadOnlySpan<float> planes = Bordered(shape, input, slack: 0, out int pitch, out int plane);
         Span<int> taps = TapOffsets(shape, pitch, plane);
         ConvolutionShape.CheckAtLeast(product.Length, shape.OutputPixels * PackedWidth(shape), nameof(product));
         Compute<TLanes, TVector>(
@@ -102,24 +102,33 @@ public static class DirectConvolution
     internal static int PackedWidth(in ConvolutionShape shape) => (shape.OutputChannels + 15) / 16 * 16;
 
     /// <summary>
-    /// The input itself when no tap reads outside it (no padding), else a copy of it inside a zero border of
-    /// PaddedHeight × PaddedWidth per channel; <paramref name="pitch"/> and <paramref name="plane"/> are the
+    /// The input itself when no tap reads outside it (no padding, and <paramref name="slack"/> floats may be
+    /// read past its end), else a copy of it inside a zero border of PaddedHeight × PaddedWidth per channel,
+    /// followed by <paramref name="slack"/> zeros; <paramref name="pitch"/> and <paramref name="plane"/> are the
     /// row and channel strides of what it returns.
     /// </summary>
-    private static ReadOnlySpan<float> Bordered(in ConvolutionShape shape, ReadOnlySpan<float> input, out int pitch, out int plane)
+    internal static ReadOnlySpan<float> Bordered(in ConvolutionShape shape, ReadOnlySpan<float> input, int slack, out int pitch, out int plane)
     {
         int channels = shape.InputChannels, height = shape.InputHeight, width = shape.InputWidth;
         int paddedHeight = shape.PaddedHeight, paddedWidth = shape.PaddedWidth;
-        if (shape.PaddingTop == 0 && shape.PaddingLeft == 0 && paddedHeight <= height && paddedWidth <= width)
+        if (shape.PaddingTop == 0 && shape.PaddingLeft == 0 && paddedHeight <= height && paddedWidth <= width && slack == 0)
         {
             pitch = width;
             plane = height * width;
             return input;
         }
 
-        pitch = paddedWidth;
-        plane = paddedHeight * paddedWidth;
-        Span<float> bordered = KernelScratch.ConvolutionInput(channels * plane);
+        bool copiesBorder = shape.PaddingTop != 0 || shape.PaddingLeft != 0 || paddedHeight > height || paddedWidth > width;
+        pitch = copiesBorder ? paddedWidth : width;
+        plane = copiesBorder ? paddedHeight * paddedWidth : height * width;
+        Span<float> bordered = KernelScratch.ConvolutionInput((channels * plane) + slack);
+        if (!copiesBorder)
+        {
+            input.CopyTo(bordered);
+            bordered.Slice(input.Length).Clear();
+            return bordered;
+        }
+
         bordered.Clear();
 
         // Rows and columns past the padded extent are never read by any tap (a stride that does not divide).
@@ -137,7 +146,7 @@ public static class DirectConvolution
     }
 
     /// <summary>Offset of tap (c, ky, kx) from a pixel's top-left input value, in patch order (the weights' order).</summary>
-    private static Span<int> TapOffsets(in ConvolutionShape shape, int pitch, int plane)
+    internal static Span<int> TapOffsets(in ConvolutionShape shape, int pitch, int plane)
     {
         Span<int> taps = KernelScratch.TapOffsets(shape.PatchSize);
         int t = 0;

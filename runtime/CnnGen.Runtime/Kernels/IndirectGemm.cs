@@ -5,14 +5,16 @@ namespace CnnGen.Runtime.Kernels;
 /// <summary>
 /// The register tile of the convolution kernels that read one operand through a table of offsets
 /// (an indirect GEMM): C[r, 0..V) (+)= Σ_t A[rowOffset(r) + step(t)] · B[t, 0..V) for up to
-/// <see cref="IConvolutionLanes{TVector}.Rows"/> rows r and V = one or two vectors of columns. The C tile
-/// stays in registers for the whole depth; each step loads B's row once and broadcasts one A value per row.
+/// <see cref="IConvolutionLanes{TVector}.Rows"/> rows r and V = one or two vectors of columns — or, with
+/// <see cref="TableAddressesB"/>, Σ_t A[rowOffset(r) + t] · B[step(t) + 0..V). The C tile stays in registers
+/// for the whole depth; each step loads B's row once and broadcasts one A value per row.
 /// </summary>
 /// <remarks>
 /// <see cref="DirectConvolution"/>: rows are output pixels, steps the patch's taps, B the packed weights, so C
 /// is the pixel-major output. <see cref="ImplicitConvolution.AccumulateWeightGradient"/>: rows are patch
 /// entries, steps the output pixels, B the pixel-major output gradient, so C is the transposed weight
-/// gradient.
+/// gradient. <see cref="RowConvolution"/> (table addresses B): rows are output channels, A the weights as
+/// they are, steps the taps, B a run of input pixels along a row, so C is the planar output.
 /// </remarks>
 internal static class IndirectGemm
 {
@@ -25,27 +27,41 @@ internal static class IndirectGemm
         int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct
+        where TVectors : struct, ITileVectors =>
+        Tile<TLanes, TVector, TVectors, TableAddressesA>(rows, ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate);
+
+    /// <summary>
+    /// The same tile with the step table chosen by <typeparamref name="TTable"/>: <see cref="TableAddressesB"/>
+    /// reads row r of A at <c>a[rowOffsets[r] + t]</c> and step t of B at <c>b[steps[t]]</c> (no
+    /// <paramref name="bStride"/>).
+    /// </summary>
+    public static void Tile<TLanes, TVector, TVectors, TTable>(
+        int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
+        where TLanes : struct, IConvolutionLanes<TVector>
+        where TVector : struct
         where TVectors : struct, ITileVectors
+        where TTable : struct, IStepTable
     {
         switch (rows)
         {
-            case 1: Tile<TLanes, TVector, TVectors, TileRows1>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            case 2: Tile<TLanes, TVector, TVectors, TileRows2>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            case 3: Tile<TLanes, TVector, TVectors, TileRows3>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            case 4: Tile<TLanes, TVector, TVectors, TileRows4>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            case 5: Tile<TLanes, TVector, TVectors, TileRows5>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            case 6: Tile<TLanes, TVector, TVectors, TileRows6>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            case 7: Tile<TLanes, TVector, TVectors, TileRows7>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
-            default: Tile<TLanes, TVector, TVectors, TileRows8>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 1: Tile<TLanes, TVector, TVectors, TTable, TileRows1>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 2: Tile<TLanes, TVector, TVectors, TTable, TileRows2>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 3: Tile<TLanes, TVector, TVectors, TTable, TileRows3>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 4: Tile<TLanes, TVector, TVectors, TTable, TileRows4>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 5: Tile<TLanes, TVector, TVectors, TTable, TileRows5>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 6: Tile<TLanes, TVector, TVectors, TTable, TileRows6>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            case 7: Tile<TLanes, TVector, TVectors, TTable, TileRows7>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
+            default: Tile<TLanes, TVector, TVectors, TTable, TileRows8>(ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate); break;
         }
     }
 
     /// <summary>One tile of TRows rows; every <c>rows &gt; r</c> and <c>two</c> test is a JIT-time constant.</summary>
-    private static void Tile<TLanes, TVector, TVectors, TRows>(
+    private static void Tile<TLanes, TVector, TVectors, TTable, TRows>(
         ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors
+        where TTable : struct, IStepTable
         where TRows : struct, ITileRows
     {
         int rows = TRows.Count;
@@ -63,14 +79,30 @@ internal static class IndirectGemm
         TVector c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TVector c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
 
-        // Walk the step table and the rows of B by pointer: no index arithmetic beside the FMAs.
+        // Walk the step table and the rows of B (or A's columns) by pointer: no index arithmetic beside the FMAs.
+        bool tableAddressesB = TTable.AddressesB;
         ref int stepEnd = ref Unsafe.Add(ref steps, depth);
         ref float w = ref b;
-        for (; Unsafe.IsAddressLessThan(ref steps, ref stepEnd); steps = ref Unsafe.Add(ref steps, 1), w = ref Unsafe.Add(ref w, bStride))
+        nint column = 0;
+        for (; Unsafe.IsAddressLessThan(ref steps, ref stepEnd); steps = ref Unsafe.Add(ref steps, 1))
         {
-            nint tap = steps;
+            nint tap;
+            if (tableAddressesB)
+            {
+                w = ref Unsafe.Add(ref b, steps);
+                tap = column++;
+            }
+            else
+            {
+                tap = steps;
+            }
+
             TVector b0 = TLanes.Load(ref w, 0);
             TVector b1 = two ? TLanes.Load(ref w, second) : default;
+            if (!tableAddressesB)
+            {
+                w = ref Unsafe.Add(ref w, bStride);
+            }
 
             TVector x = TLanes.Broadcast(Unsafe.Add(ref a0, tap));
             c00 = TLanes.MultiplyAdd(x, b0, c00);
@@ -209,4 +241,22 @@ internal static class IndirectGemm
             TLanes.Store(second, ref destination, offset);
         }
     }
+}
+
+/// <summary>Which operand <see cref="IndirectGemm"/>'s step table addresses: a JIT-time constant.</summary>
+internal interface IStepTable
+{
+    static abstract bool AddressesB { get; }
+}
+
+/// <summary>Step t reads A at <c>rowOffset(r) + steps[t]</c>; B's rows follow at a fixed stride.</summary>
+internal readonly struct TableAddressesA : IStepTable
+{
+    public static bool AddressesB => false;
+}
+
+/// <summary>Step t reads B's row at <c>steps[t]</c>; A's rows are read in order, <c>rowOffset(r) + t</c>.</summary>
+internal readonly struct TableAddressesB : IStepTable
+{
+    public static bool AddressesB => true;
 }
