@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
 using static CnnGen.Generator.Emit.SourceWriter;
@@ -135,21 +136,21 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, {(inPlace ? "n" : "(_training ? n : worker)")} * {Int(columns)}, {Int(columns)});");
         w.Line($"{layer.MethodName}Im2Col({context.ValueSample(context.InputOf(layer))}, columns);");
         w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
-        w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
+        if (!AddsBiasWithRelu(layer))
+        {
+            w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
+        }
+
         if (inPlace)
         {
             w.Close();
             w.Open("else");
             string weights = layer.PackedWeightSize > 0 ? PackedWeightsField(layer) : "weight";
-            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {weights}, bias, output);");
+            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {weights}, {KernelBias(layer)}, output);");
             w.Close();
         }
 
-        if (layer.FusedActivation is { } activation)
-        {
-            w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
-        }
-
+        EmitEpilogue(w, layer);
         w.Close();
         w.Close();
         w.Line();
@@ -272,14 +273,29 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
-        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default);");
-        if (layer.FusedActivation is { } activation)
+        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, {KernelBias(layer)}, output, _training ? {BorderedInputSample(layer)} : default);");
+        EmitEpilogue(w, layer);
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>A fused ReLU takes the bias with it: one pass, <c>max(x + b, 0)</c>, instead of the kernel's bias pass and a ReLU pass.</summary>
+    private static bool AddsBiasWithRelu(LayerPlan layer) => layer.FusedActivation == LayerKind.Relu;
+
+    /// <summary>The bias argument of a kernel's forward call: none when <see cref="EmitEpilogue"/> adds it.</summary>
+    private static string KernelBias(LayerPlan layer) => AddsBiasWithRelu(layer) ? "default" : "bias";
+
+    /// <summary>After a sample's convolution: the bias with its ReLU, or the fused activation alone.</summary>
+    private static void EmitEpilogue(SourceWriter w, LayerPlan layer)
+    {
+        if (AddsBiasWithRelu(layer))
+        {
+            w.Line($"{Code.Bias}AddToRowsThenRelu(output, bias, {Int(layer.Output.Channels)}, {Int(layer.Output.PlaneSize)});");
+        }
+        else if (layer.FusedActivation is { } activation)
         {
             w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
         }
-
-        w.Close();
-        w.Close();
     }
 
     private static string BorderedInputSample(LayerPlan layer) =>

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -18,6 +21,47 @@ public static class Bias
         {
             Span<float> row = matrix.Slice(r * columns, columns);
             TensorPrimitives.Add(row, bias[r], row);
+        }
+    }
+
+    /// <summary>
+    /// matrix[r, :] = max(matrix[r, :] + bias[r], 0): <see cref="AddToRows"/> and <see cref="Relu.Forward"/>
+    /// in one pass, the epilogue of a convolution followed by ReLU. A row's last partial vector is done
+    /// element by element (an overlapping vector would add the bias twice).
+    /// </summary>
+    public static void AddToRowsThenRelu(Span<float> matrix, ReadOnlySpan<float> bias, int rows, int columns)
+    {
+        CheckMatrix(matrix.Length, rows, columns, nameof(matrix));
+        CheckLength(bias.Length, rows, "rows", nameof(bias));
+        ref float start = ref MemoryMarshal.GetReference(matrix);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref start, (nint)r * columns);
+            float b = bias[r];
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<float> shift = Vector512.Create(b);
+                for (; j <= columns - Vector512<float>.Count; j += Vector512<float>.Count)
+                {
+                    Vector512.Max(Vector512.LoadUnsafe(ref row, (nuint)j) + shift, Vector512<float>.Zero).StoreUnsafe(ref row, (nuint)j);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> shift = Vector256.Create(b);
+                for (; j <= columns - Vector256<float>.Count; j += Vector256<float>.Count)
+                {
+                    Vector256.Max(Vector256.LoadUnsafe(ref row, (nuint)j) + shift, Vector256<float>.Zero).StoreUnsafe(ref row, (nuint)j);
+                }
+            }
+
+            for (; j < columns; j++)
+            {
+                ref float value = ref Unsafe.Add(ref row, j);
+                value = MathF.Max(value + b, 0f);
+            }
         }
     }
 

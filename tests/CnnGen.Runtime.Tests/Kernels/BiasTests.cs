@@ -24,6 +24,35 @@ public class BiasTests
         }
     }
 
+    /// <summary>Against the two-pass reference (bias, then ReLU), bit for bit; widths cover each vector loop and the scalar tail; NaN propagates as in PyTorch.</summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(6, 784)]
+    [InlineData(16, 100)]
+    [InlineData(3, 23)]
+    [InlineData(5, 7)]
+    public void AddToRowsThenReluIsBiasThenRelu(int rows, int columns)
+    {
+        float[] matrix = GemmReference.RandomValues(rows * columns, seed: 5);
+        float[] bias = GemmReference.RandomValues(rows, seed: 6);
+        matrix[^1] = float.NaN;
+        float[] result = (float[])matrix.Clone();
+        Bias.AddToRowsThenRelu(result, bias, rows, columns);
+        int negative = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                float sum = matrix[(r * columns) + j] + bias[r];
+                negative += sum < 0 ? 1 : 0;
+                Assert.Equal(float.IsNaN(sum) ? float.NaN : Math.Max(sum, 0f), result[(r * columns) + j]);
+            }
+        }
+
+        Assert.True(rows * columns < 8 || negative > 0, "the data should exercise the clamp");
+        Assert.Throws<ArgumentException>(() => Bias.AddToRowsThenRelu(result, bias.AsSpan(1), rows, columns));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(64, 10)]
