@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -66,9 +68,10 @@ internal readonly struct ConvolutionLanes256 : IConvolutionLanes<Vector256<float
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
 
+    /// <summary>Fused where the machine has FMA; <c>Vector256.FusedMultiplyAdd</c> would be emulated in software without it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) =>
-        Vector256.FusedMultiplyAdd(left, right, addend);
+        Fma.IsSupported ? Fma.MultiplyAdd(left, right, addend) : (left * right) + addend;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
@@ -90,9 +93,14 @@ internal readonly struct ConvolutionLanes128 : IConvolutionLanes<Vector128<float
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
 
+    /// <summary>
+    /// Fused where the machine has FMA (x86 FMA3, Arm AdvSimd); elsewhere a multiply and an add, as
+    /// <c>Vector128.FusedMultiplyAdd</c> would be emulated element by element in software (x86-64-v2:
+    /// measured 1.3 ms instead of ≈ 0.1 ms for a LeNet-5 forward).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) =>
-        Vector128.FusedMultiplyAdd(left, right, addend);
+        Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(left, right, addend) : (left * right) + addend;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
