@@ -35,6 +35,18 @@ internal static class ConvolutionReference
             channels, height, width, filters, outputHeight, outputWidth, kernelHeight, kernelWidth, strideY, strideX, dilationY, dilationX, padY, padX);
     }
 
+    /// <summary>
+    /// <see cref="Shape(int, int, int, int, int, int, int, int, int, int, int, int)"/> from a theory row:
+    /// C_in, H, W, C_out, KH, KW, stride (y, x), dilation (y, x), padding (top/bottom, left/right).
+    /// </summary>
+    public static ConvolutionShape Shape(int[] g) => Shape(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
+
+    /// <summary>Seeded random input (C_in, H, W), weight (C_out, C_in, KH, KW) and bias (C_out) for a shape.</summary>
+    public static (float[] Input, float[] Weight, float[] Bias) RandomOperands(ConvolutionShape shape, int seed) => (
+        GemmReference.RandomValues(shape.InputChannels * shape.InputHeight * shape.InputWidth, seed),
+        GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed + 1),
+        GemmReference.RandomValues(shape.OutputChannels, seed + 2));
+
     // dX(c, iy, ix) += W(o, c, ky, kx) · dY(o, y, x) for every tap that read (iy, ix) in the forward pass.
     public static double[] NaiveInputGradient(ConvolutionShape s, float[] weight, float[] outputGradient)
     {

@@ -24,8 +24,8 @@ public class DirectConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_naive_convolution(int[] geometry)
     {
-        ConvolutionShape shape = ShapeOf(geometry);
-        (float[] input, float[] weight, float[] bias) = Operands(shape);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 1);
         float[] packed = Pack(shape, weight);
         var output = new float[shape.OutputChannels * shape.OutputPixels];
         output.AsSpan().Fill(float.NaN); // every element must be written
@@ -40,8 +40,8 @@ public class DirectConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Narrower_vectors_compute_the_same_product(int[] geometry)
     {
-        ConvolutionShape shape = ShapeOf(geometry);
-        (float[] input, float[] weight, _) = Operands(shape);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        (float[] input, float[] weight, _) = ConvolutionReference.RandomOperands(shape, seed: 1);
         float[] packed = Pack(shape, weight);
         double[] expected = Transposed(shape, ConvolutionReference.Naive(shape, input, weight, new float[shape.OutputChannels]));
 
@@ -58,7 +58,7 @@ public class DirectConvolutionTests
     public void A_warm_call_allocates_nothing()
     {
         ConvolutionShape shape = ConvolutionReference.Shape(1, 28, 28, 32, 5, 5, 1, 1, 1, 1, 2, 2);
-        (float[] input, float[] weight, float[] bias) = Operands(shape);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 1);
         float[] packed = Pack(shape, weight);
         var output = new float[shape.OutputChannels * shape.OutputPixels];
         DirectConvolution.Forward(shape, input, packed, bias, output);
@@ -82,14 +82,6 @@ public class DirectConvolutionTests
         Assert.Equal("bias", error.ParamName);
         Assert.Throws<ArgumentException>(() => DirectConvolution.Forward(shape with { DilationY = 0 }, new float[50], packed, new float[4], new float[100]));
     }
-
-    private static ConvolutionShape ShapeOf(int[] g) =>
-        ConvolutionReference.Shape(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
-
-    private static (float[] Input, float[] Weight, float[] Bias) Operands(ConvolutionShape shape) => (
-        GemmReference.RandomValues(shape.InputChannels * shape.InputHeight * shape.InputWidth, seed: 1),
-        GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 2),
-        GemmReference.RandomValues(shape.OutputChannels, seed: 3));
 
     private static float[] Pack(ConvolutionShape shape, float[] weight)
     {

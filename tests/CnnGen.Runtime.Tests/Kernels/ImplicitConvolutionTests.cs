@@ -25,12 +25,8 @@ public class ImplicitConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_naive_convolution(int[] geometry)
     {
-        ConvolutionShape shape = ConvolutionReference.Shape(
-            geometry[0], geometry[1], geometry[2], geometry[3], geometry[4], geometry[5],
-            geometry[6], geometry[7], geometry[8], geometry[9], geometry[10], geometry[11]);
-        float[] input = GemmReference.RandomValues(shape.InputChannels * shape.InputHeight * shape.InputWidth, seed: 1);
-        float[] weight = GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 2);
-        float[] bias = GemmReference.RandomValues(shape.OutputChannels, seed: 3);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 1);
 
         float[] output = Run(shape, input, weight, bias);
 

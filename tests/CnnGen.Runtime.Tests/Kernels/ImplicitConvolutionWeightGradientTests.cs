@@ -18,7 +18,7 @@ public class ImplicitConvolutionWeightGradientTests
     [MemberData(nameof(Shapes))]
     public void Two_samples_add_their_gradients_to_the_existing_ones(int[] geometry)
     {
-        ConvolutionShape shape = ShapeOf(geometry);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
         float[] weightGradient = Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient(s, x, dy, g));
         Assert.Equal(shape.OutputChannels * shape.PatchSize, weightGradient.Length);
     }
@@ -28,7 +28,7 @@ public class ImplicitConvolutionWeightGradientTests
     [MemberData(nameof(Shapes))]
     public void Narrower_vectors_compute_the_same_gradient(int[] geometry)
     {
-        ConvolutionShape shape = ShapeOf(geometry);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
         Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<ConvolutionLanes256, Vector256<float>>(s, x, dy, g));
         Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<ConvolutionLanes128, Vector128<float>>(s, x, dy, g));
     }
@@ -87,7 +87,4 @@ public class ImplicitConvolutionWeightGradientTests
         ConvolutionReference.AssertClose(weightGradient, expected, "weightGradient");
         return weightGradient;
     }
-
-    private static ConvolutionShape ShapeOf(int[] g) =>
-        ConvolutionReference.Shape(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
 }

@@ -23,8 +23,8 @@ public class RowConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_naive_convolution(int[] geometry)
     {
-        ConvolutionShape shape = ShapeOf(geometry);
-        (float[] input, float[] weight, float[] bias) = Operands(shape);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 4);
         var output = new float[shape.OutputChannels * shape.OutputPixels];
         output.AsSpan().Fill(float.NaN); // every element must be written
 
@@ -38,8 +38,8 @@ public class RowConvolutionTests
     [MemberData(nameof(Shapes))]
     public void Narrower_vectors_compute_the_same_convolution(int[] geometry)
     {
-        ConvolutionShape shape = ShapeOf(geometry);
-        (float[] input, float[] weight, _) = Operands(shape);
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        (float[] input, float[] weight, _) = ConvolutionReference.RandomOperands(shape, seed: 4);
         double[] expected = ConvolutionReference.Naive(shape, input, weight, new float[shape.OutputChannels]);
         var output = new float[shape.OutputChannels * shape.OutputPixels];
 
@@ -57,7 +57,7 @@ public class RowConvolutionTests
     public void Nothing_past_the_output_is_written()
     {
         ConvolutionShape shape = ConvolutionReference.Shape(1, 32, 32, 6, 5, 5, 1, 1, 1, 1, 0, 0);
-        (float[] input, float[] weight, float[] bias) = Operands(shape);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 4);
         int length = shape.OutputChannels * shape.OutputPixels;
         var buffer = new float[length + 64];
         buffer.AsSpan(length).Fill(-7f);
@@ -71,7 +71,7 @@ public class RowConvolutionTests
     public void A_warm_call_allocates_nothing()
     {
         ConvolutionShape shape = ConvolutionReference.Shape(1, 28, 28, 32, 5, 5, 1, 1, 1, 1, 2, 2);
-        (float[] input, float[] weight, float[] bias) = Operands(shape);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 4);
         var output = new float[shape.OutputChannels * shape.OutputPixels];
         RowConvolution.Forward(shape, input, weight, bias, output);
 
@@ -93,12 +93,4 @@ public class RowConvolutionTests
         Assert.Contains("horizontal stride", error.Message);
         Assert.False(RowConvolution.Supports(strided));
     }
-
-    private static ConvolutionShape ShapeOf(int[] g) =>
-        ConvolutionReference.Shape(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
-
-    private static (float[] Input, float[] Weight, float[] Bias) Operands(ConvolutionShape shape) => (
-        GemmReference.RandomValues(shape.InputChannels * shape.InputHeight * shape.InputWidth, seed: 4),
-        GemmReference.RandomValues(shape.OutputChannels * shape.PatchSize, seed: 5),
-        GemmReference.RandomValues(shape.OutputChannels, seed: 6));
 }
