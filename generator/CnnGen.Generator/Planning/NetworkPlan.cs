@@ -203,7 +203,8 @@ internal sealed record LayerPlan(
     /// <summary>
     /// Floats of the weights packed for the inference kernel, as the runtime's <c>PackedWeightLength</c>
     /// computes them: the patch times the output channels rounded up to whole 32-wide panels
-    /// (<c>ImplicitConvolution</c>) or to 16 (<c>DirectConvolution</c>); 0 for im2col.
+    /// (<c>ImplicitConvolution</c>) or to 16 (<c>DirectConvolution</c>); 0 for im2col and for
+    /// <c>RowConvolution</c>, which reads the weights as they are.
     /// </summary>
     public int PackedWeightSize => InferenceConvolution switch
     {

@@ -21,6 +21,10 @@ internal partial class SoftmaxOnInput;
 [Network, Input(2, 5, 6), Conv2D(3, 3, Padding = 1), Relu]
 internal partial class ConvRelu;
 
+// Rows of 14 with 3 filters: inference runs RowConvolution without bias, then one bias + ReLU pass.
+[Network, Input(2, 6, 14), Conv2D(3, 3, Padding = 1), Relu]
+internal partial class ConvRowRelu;
+
 [Network, Input(2, 5, 6), Conv2D(3, 3, Padding = 1), Sigmoid]
 internal partial class ConvSigmoid;
 
@@ -54,6 +58,7 @@ internal static class ActivationNetworks
         new("TanhOnInput", () => new TanhOnInput(), new(new(3, 2, 3), ActivationOracle.Tanh)),
         new("SoftmaxOnInput", () => new SoftmaxOnInput(), new(new(5, 3, 4), new SoftmaxOracle())),
         new("ConvRelu", () => new ConvRelu(), new(new(2, 5, 6), ConvOracle.Explicit(3, 3, 3, padding: 1), ActivationOracle.Relu)),
+        new("ConvRowRelu", () => new ConvRowRelu(), new(new(2, 6, 14), ConvOracle.Explicit(3, 3, 3, padding: 1), ActivationOracle.Relu)),
         new("ConvSigmoid", () => new ConvSigmoid(), new(new(2, 5, 6), ConvOracle.Explicit(3, 3, 3, padding: 1), ActivationOracle.Sigmoid)),
         new("ConvTanh", () => new ConvTanh(), new(new(2, 5, 6), ConvOracle.Explicit(3, 3, 3, padding: 1), ActivationOracle.Tanh)),
         new("ConvSoftmax", () => new ConvSoftmax(), new(new(2, 4, 5), ConvOracle.Explicit(4, 3, 3, padding: 1), new SoftmaxOracle())),

@@ -90,6 +90,15 @@ internal partial class ConvDirectSameK4x3;
 [Network, Input(6, 9, 9), Conv2D(40, 4, 3, StrideHeight = 1, StrideWidth = 2)]
 internal partial class ConvDirectS1x2;
 
+// Fewer than 16 output channels, horizontal stride 1, rows filling ≥ 75 % of their 16-lane vectors:
+// inference runs RowConvolution. Rows of 30 (two vectors, 2 lanes over) with vertical stride 2, padding and
+// dilation; rows of 13 (one vector) with asymmetric "same" padding and 9 channels (a tile of 8, then 1).
+[Network, Input(2, 15, 30), Conv2D(5, 3, StrideHeight = 2, StrideWidth = 1, Padding = 2, Dilation = 2)]
+internal partial class ConvRowS2x1P2D2;
+
+[Network, Input(3, 6, 13), Conv2D(9, 3, 5, PaddingMode = PaddingMode.Same)]
+internal partial class ConvRowSameK3x5;
+
 internal static class ConvNetworks
 {
     public static IEnumerable<NetworkCase> Cases =>
@@ -118,5 +127,7 @@ internal static class ConvNetworks
         new("ConvDirectS2P2D2", () => new ConvDirectS2P2D2(), new(new(8, 13, 11), ConvOracle.Explicit(16, 3, 3, strideHeight: 2, strideWidth: 2, padding: 2, dilation: 2))),
         new("ConvDirectSameK4x3", () => new ConvDirectSameK4x3(), new(new(7, 9, 10), ConvOracle.Same(24, 4, 3))),
         new("ConvDirectS1x2", () => new ConvDirectS1x2(), new(new(6, 9, 9), ConvOracle.Explicit(40, 4, 3, strideHeight: 1, strideWidth: 2))),
+        new("ConvRowS2x1P2D2", () => new ConvRowS2x1P2D2(), new(new(2, 15, 30), ConvOracle.Explicit(5, 3, 3, strideHeight: 2, strideWidth: 1, padding: 2, dilation: 2))),
+        new("ConvRowSameK3x5", () => new ConvRowSameK3x5(), new(new(3, 6, 13), ConvOracle.Same(9, 3, 5))),
     ];
 }
