@@ -18,7 +18,7 @@ namespace CnnGen.Runtime.Kernels;
 /// <para>
 /// Why a kernel: with data-dependent comparisons a scalar loop mispredicts about every other branch,
 /// which made pooling the most expensive layer of LeNet-5. Here eight input columns of a row pair are
-/// one <see cref="Vector256{T}"/> each: the vertical maximum is element-wise, and the horizontal one
+/// one <see cref="Vector256{T}"/> each (sixteen in a <see cref="Vector512{T}"/> where rows are that wide): the vertical maximum is element-wise, and the horizontal one
 /// shifts every 64-bit lane right by 32 bits (column 2i+1 onto 2i) and keeps the even lanes with
 /// <see cref="Vector256.Narrow(Vector256{ulong}, Vector256{ulong})"/>. A row's last block overlaps the
 /// one before instead of running a scalar tail. Rows narrower than 8 columns, and machines without
@@ -29,11 +29,14 @@ public static class MaxPool
 {
     private const int Block = 8; // input columns per vector
 
+    private const int WideBlock = 16; // input columns per Vector512 (rows of 16 or more)
+
     /// <summary>output[p, oy, ox] = max of input[p, 2oy..2oy+1, 2ox..2ox+1] for every plane p.</summary>
     public static void Forward2x2(ReadOnlySpan<float> input, Span<float> output, int planes, int height, int width)
     {
         (int outputHeight, int outputWidth) = Validate(input.Length, output.Length, planes, height, width, "output");
         bool vectorized = Vector256.IsHardwareAccelerated && 2 * outputWidth >= Block;
+        bool wide = Vector512.IsHardwareAccelerated && 2 * outputWidth >= WideBlock;
         ref float inputStart = ref MemoryMarshal.GetReference(input);
         ref float outputStart = ref MemoryMarshal.GetReference(output);
         for (int plane = 0; plane < planes; plane++)
@@ -43,7 +46,11 @@ public static class MaxPool
                 ref float top = ref Unsafe.Add(ref inputStart, ((nint)plane * height + 2 * oy) * width);
                 ref float bottom = ref Unsafe.Add(ref top, width);
                 ref float pooled = ref Unsafe.Add(ref outputStart, ((nint)plane * outputHeight + oy) * outputWidth);
-                if (vectorized)
+                if (wide)
+                {
+                    ForwardRowWide(ref top, ref bottom, ref pooled, outputWidth);
+                }
+                else if (vectorized)
                 {
                     ForwardRow(ref top, ref bottom, ref pooled, outputWidth);
                 }
@@ -84,6 +91,7 @@ public static class MaxPool
         }
 
         bool vectorized = Vector256.IsHardwareAccelerated && 2 * outputWidth >= Block;
+        bool wide = Vector512.IsHardwareAccelerated && 2 * outputWidth >= WideBlock;
         ref float inputStart = ref MemoryMarshal.GetReference(input);
         ref float gradientStart = ref MemoryMarshal.GetReference(inputGradient);
         ref float outputGradientStart = ref MemoryMarshal.GetReference(outputGradient);
@@ -122,6 +130,23 @@ public static class MaxPool
             Vector256<float> pairs = Vector256.Max(rows, NextColumn(rows)); // even lanes: the window maxima
             Vector256.Narrow(pairs.AsUInt64(), pairs.AsUInt64()).AsSingle().GetLower().StoreUnsafe(ref pooled, (nuint)(x / 2));
             if (x == columns - Block)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary><see cref="ForwardRow"/> with 16 input columns per vector: half the blocks on rows of 16 or more (28: 2 instead of 4).</summary>
+    private static void ForwardRowWide(ref float top, ref float bottom, ref float pooled, int outputWidth)
+    {
+        int columns = 2 * outputWidth;
+        for (int x = 0; ; x += WideBlock)
+        {
+            x = Math.Min(x, columns - WideBlock);
+            Vector512<float> rows = Vector512.Max(Vector512.LoadUnsafe(ref top, (nuint)x), Vector512.LoadUnsafe(ref bottom, (nuint)x));
+            Vector512<float> pairs = Vector512.Max(rows, Vector512.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle());
+            Vector512.Narrow(pairs.AsUInt64(), pairs.AsUInt64()).AsSingle().GetLower().StoreUnsafe(ref pooled, (nuint)(x / 2));
+            if (x == columns - WideBlock)
             {
                 return;
             }

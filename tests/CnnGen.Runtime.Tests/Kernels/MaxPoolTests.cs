@@ -8,11 +8,12 @@ namespace CnnGen.Runtime.Tests.Kernels;
 /// </summary>
 public class MaxPoolTests
 {
-    // Widths below 8 take the scalar path; 8, 9, 10, 14, 28 and 31 the vector path with and without an
-    // overlapping last block and with an odd column left over. Odd heights leave a row out.
+    // Widths below 8 take the scalar path; 8, 9, 10 and 14 the 8-column vector path, 16 and more (on
+    // AVX-512) the 16-column one — with and without an overlapping last block (28, 31) and with an odd
+    // column left over (9, 17, 31). Odd heights leave a row out.
     private static readonly (int Planes, int Height, int Width)[] Shapes =
     [
-        (1, 2, 2), (3, 4, 6), (2, 5, 7), (1, 2, 8), (2, 3, 9), (6, 10, 10), (4, 14, 14), (2, 28, 28), (3, 7, 31), (1, 6, 64),
+        (1, 2, 2), (3, 4, 6), (2, 5, 7), (1, 2, 8), (2, 3, 9), (6, 10, 10), (4, 14, 14), (2, 4, 16), (1, 3, 17), (2, 28, 28), (3, 7, 31), (1, 6, 64),
     ];
 
     public enum Values
