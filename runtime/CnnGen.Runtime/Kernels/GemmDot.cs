@@ -16,7 +16,8 @@ namespace CnnGen.Runtime.Kernels;
 /// run against four rows of B (sixteen chains, each B vector reused by every row of A). The last partial
 /// vector of each row re-reads the final full vector with the already-counted lanes of A masked off, so
 /// there is no scalar tail; this needs k ≥ 16. The per-element horizontal sums are done eight at a time by
-/// one transposing reduction (<see cref="SumEach"/>), which keeps small k (84, 120) cheap.
+/// one transposing reduction (<see cref="SumEach"/>), which keeps small k (84, 120) cheap. Written once
+/// against <see cref="IDotLanes{TVector}"/>: 512 bits wide, or 256 with FMA on machines without AVX-512.
 /// </remarks>
 internal static class GemmDot
 {
@@ -44,23 +45,41 @@ internal static class GemmDot
 
     private const long NarrowMaxElements = 256 * 1024;
 
-    /// <summary>Whether <see cref="Gemm.MultiplyNT"/> should take this path for an m × k A and n × k B.</summary>
+    /// <summary>
+    /// Whether <see cref="Gemm.MultiplyNT"/> should take this path for an m × k A and n × k B. With AVX2 + FMA
+    /// but no AVX-512 only for a few rows of A (a dense layer at small batch: LeNet-5's batch-1 forward
+    /// 20.2–20.5 → 10.4–10.6 µs with `DOTNET_EnableAVX512=0`); the narrow-C rule was measured with Vector512 only.
+    /// </summary>
     public static bool Pays(int m, int n, int k) =>
-        Vector512.IsHardwareAccelerated
-        && k >= MinDepth
-        && (m <= MaxRows || (n < NarrowColumns && k >= NarrowMinDepth && (long)n * k <= NarrowMaxElements));
+        k >= MinDepth
+        && (Vector512.IsHardwareAccelerated
+            ? m <= MaxRows || (n < NarrowColumns && k >= NarrowMinDepth && (long)n * k <= NarrowMaxElements)
+            : Vector256.IsHardwareAccelerated && Fma.IsSupported && m <= MaxRows);
 
     /// <summary>
-    /// Correct for any m ≥ 1 and k ≥ 16 (one full vector), on hardware with Vector512. C(i, j) is at
+    /// Correct for any m ≥ 1 and k ≥ 16, on hardware with Vector512, or with Vector256 and FMA. C(i, j) is at
     /// <c>c[i · cRowStride + j]</c>, so a worker can take a block of C's columns (rows of B) or rows.
     /// </summary>
     public static void Run(int m, int n, int k, ref float a, ref float b, ref float c, nint cRowStride, bool accumulate)
     {
-        // The last, overlapping vector [k - 16, k) re-reads lanes the main loop already summed; this mask
-        // zeroes them in A so they count once. All ones when k is a multiple of 16 (no tail).
-        int tail = k % Vector512<float>.Count;
-        Vector512<float> tailMask = Vector512.GreaterThanOrEqual(
-            Vector512<int>.Indices, Vector512.Create(tail == 0 ? 0 : Vector512<float>.Count - tail)).AsSingle();
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Run<DotLanes512, Vector512<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+        }
+        else
+        {
+            Run<DotLanes256, Vector256<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+        }
+    }
+
+    /// <summary><see cref="Run(int, int, int, ref float, ref float, ref float, nint, bool)"/> at one vector width; tests run both.</summary>
+    internal static void Run<TLanes, TVector>(int m, int n, int k, ref float a, ref float b, ref float c, nint cRowStride, bool accumulate)
+        where TLanes : struct, IDotLanes<TVector>
+        where TVector : struct
+    {
+        // The last, overlapping vector [k - Count, k) re-reads lanes the main loop already summed; this mask
+        // zeroes them in A so they count once. All ones when k is a multiple of Count (no tail).
+        TVector tailMask = TLanes.TailMask(k % TLanes.Count);
 
         int i = 0;
         for (; i + 1 < m; i += 4)
@@ -70,7 +89,7 @@ internal static class GemmDot
             ref float cRows = ref Unsafe.Add(ref c, i * cRowStride);
             for (int j = 0; j < n; j += 4)
             {
-                FourRowsOfA(rows, n, k, ref aRows, ref b, j, tailMask, ref Unsafe.Add(ref cRows, j), cRowStride, accumulate);
+                FourRowsOfA<TLanes, TVector>(rows, n, k, ref aRows, ref b, j, tailMask, ref Unsafe.Add(ref cRows, j), cRowStride, accumulate);
             }
         }
 
@@ -80,23 +99,25 @@ internal static class GemmDot
             ref float cRow = ref Unsafe.Add(ref c, i * cRowStride);
             for (int j = 0; j < n; j += 8)
             {
-                OneRowOfA(n, k, ref aRow, ref b, j, tailMask, ref Unsafe.Add(ref cRow, j), accumulate);
+                OneRowOfA<TLanes, TVector>(n, k, ref aRow, ref b, j, tailMask, ref Unsafe.Add(ref cRow, j), accumulate);
             }
         }
     }
 
     // c[j .. j + 8) (+)= a · B[j + r]: eight rows of B, those past n aliasing the last (sums dropped).
-    private static void OneRowOfA(int n, int k, ref float a, ref float b, int j, Vector512<float> tailMask, ref float c, bool accumulate)
+    private static void OneRowOfA<TLanes, TVector>(int n, int k, ref float a, ref float b, int j, TVector tailMask, ref float c, bool accumulate)
+        where TLanes : struct, IDotLanes<TVector>
+        where TVector : struct
     {
         ref float b0 = ref Unsafe.Add(ref b, (nint)j * k);
         nint b1 = RowOffset(n, k, j, 1), b2 = RowOffset(n, k, j, 2), b3 = RowOffset(n, k, j, 3);
         nint b4 = RowOffset(n, k, j, 4), b5 = RowOffset(n, k, j, 5), b6 = RowOffset(n, k, j, 6), b7 = RowOffset(n, k, j, 7);
-        Vector512<float> s0 = Vector512<float>.Zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-        Vector512<float> mask = Vector512<float>.AllBitsSet;
+        TVector s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        TVector mask = TLanes.AllBitsSet;
         nint p = 0;
         while (true)
         {
-            if (p > k - Vector512<float>.Count)
+            if (p > k - TLanes.Count)
             {
                 if (p == k)
                 {
@@ -104,47 +125,49 @@ internal static class GemmDot
                 }
 
                 // One overlapping last step; the mask keeps its already-summed lanes out.
-                p = k - Vector512<float>.Count;
+                p = k - TLanes.Count;
                 mask = tailMask;
             }
 
-            Vector512<float> x = Vector512.LoadUnsafe(ref a, (nuint)p) & mask;
+            TVector x = TLanes.And(TLanes.Load(ref a, (nuint)p), mask);
             ref float bp = ref Unsafe.Add(ref b0, p);
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref bp), s0);
-            s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b1)), s1);
-            s2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b2)), s2);
-            s3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b3)), s3);
-            s4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b4)), s4);
-            s5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b5)), s5);
-            s6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b6)), s6);
-            s7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b7)), s7);
-            p += Vector512<float>.Count;
+            s0 = TLanes.MultiplyAdd(x, TLanes.Load(ref bp, 0), s0);
+            s1 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b1), 0), s1);
+            s2 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b2), 0), s2);
+            s3 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b3), 0), s3);
+            s4 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b4), 0), s4);
+            s5 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b5), 0), s5);
+            s6 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b6), 0), s6);
+            s7 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b7), 0), s7);
+            p += TLanes.Count;
         }
 
-        Vector256<float> sums = SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
+        Vector256<float> sums = TLanes.SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
         Store(ref c, Math.Min(8, n - j), accumulate, sums);
     }
 
     // C[i .. i + 4, j .. j + 4) (+)= A[i + r] · B[j + q]: rows of A past `rows` alias the last real row and
     // rows of B past n the last row of B; their sums are dropped, so one body serves 2, 3 and 4 rows.
-    private static void FourRowsOfA(
-        int rows, int n, int k, ref float a0, ref float b, int j, Vector512<float> tailMask, ref float c, nint cRowStride, bool accumulate)
+    private static void FourRowsOfA<TLanes, TVector>(
+        int rows, int n, int k, ref float a0, ref float b, int j, TVector tailMask, ref float c, nint cRowStride, bool accumulate)
+        where TLanes : struct, IDotLanes<TVector>
+        where TVector : struct
     {
         ref float a1 = ref Unsafe.Add(ref a0, (nint)Math.Min(1, rows - 1) * k);
         ref float a2 = ref Unsafe.Add(ref a0, (nint)Math.Min(2, rows - 1) * k);
         ref float a3 = ref Unsafe.Add(ref a0, (nint)Math.Min(3, rows - 1) * k);
         ref float b0 = ref Unsafe.Add(ref b, (nint)j * k);
         nint b1 = RowOffset(n, k, j, 1), b2 = RowOffset(n, k, j, 2), b3 = RowOffset(n, k, j, 3);
-        Vector512<float> s00 = Vector512<float>.Zero, s01 = s00, s02 = s00, s03 = s00;
-        Vector512<float> s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-        Vector512<float> s20 = s00, s21 = s00, s22 = s00, s23 = s00;
-        Vector512<float> s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+        TVector s00 = default, s01 = default, s02 = default, s03 = default;
+        TVector s10 = default, s11 = default, s12 = default, s13 = default;
+        TVector s20 = default, s21 = default, s22 = default, s23 = default;
+        TVector s30 = default, s31 = default, s32 = default, s33 = default;
 
         nint p = 0;
-        Vector512<float> mask = Vector512<float>.AllBitsSet;
+        TVector mask = TLanes.AllBitsSet;
         while (true)
         {
-            if (p > k - Vector512<float>.Count)
+            if (p > k - TLanes.Count)
             {
                 if (p == k)
                 {
@@ -152,48 +175,48 @@ internal static class GemmDot
                 }
 
                 // One overlapping last step; the mask keeps its already-summed lanes out.
-                p = k - Vector512<float>.Count;
+                p = k - TLanes.Count;
                 mask = tailMask;
             }
 
             ref float bp = ref Unsafe.Add(ref b0, p);
-            Vector512<float> y0 = Vector512.LoadUnsafe(ref bp);
-            Vector512<float> y1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b1));
-            Vector512<float> y2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b2));
-            Vector512<float> y3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bp, b3));
+            TVector y0 = TLanes.Load(ref bp, 0);
+            TVector y1 = TLanes.Load(ref Unsafe.Add(ref bp, b1), 0);
+            TVector y2 = TLanes.Load(ref Unsafe.Add(ref bp, b2), 0);
+            TVector y3 = TLanes.Load(ref Unsafe.Add(ref bp, b3), 0);
 
-            Vector512<float> x = Vector512.LoadUnsafe(ref a0, (nuint)p) & mask;
-            s00 = Vector512.FusedMultiplyAdd(x, y0, s00);
-            s01 = Vector512.FusedMultiplyAdd(x, y1, s01);
-            s02 = Vector512.FusedMultiplyAdd(x, y2, s02);
-            s03 = Vector512.FusedMultiplyAdd(x, y3, s03);
-            x = Vector512.LoadUnsafe(ref a1, (nuint)p) & mask;
-            s10 = Vector512.FusedMultiplyAdd(x, y0, s10);
-            s11 = Vector512.FusedMultiplyAdd(x, y1, s11);
-            s12 = Vector512.FusedMultiplyAdd(x, y2, s12);
-            s13 = Vector512.FusedMultiplyAdd(x, y3, s13);
-            x = Vector512.LoadUnsafe(ref a2, (nuint)p) & mask;
-            s20 = Vector512.FusedMultiplyAdd(x, y0, s20);
-            s21 = Vector512.FusedMultiplyAdd(x, y1, s21);
-            s22 = Vector512.FusedMultiplyAdd(x, y2, s22);
-            s23 = Vector512.FusedMultiplyAdd(x, y3, s23);
-            x = Vector512.LoadUnsafe(ref a3, (nuint)p) & mask;
-            s30 = Vector512.FusedMultiplyAdd(x, y0, s30);
-            s31 = Vector512.FusedMultiplyAdd(x, y1, s31);
-            s32 = Vector512.FusedMultiplyAdd(x, y2, s32);
-            s33 = Vector512.FusedMultiplyAdd(x, y3, s33);
+            TVector x = TLanes.And(TLanes.Load(ref a0, (nuint)p), mask);
+            s00 = TLanes.MultiplyAdd(x, y0, s00);
+            s01 = TLanes.MultiplyAdd(x, y1, s01);
+            s02 = TLanes.MultiplyAdd(x, y2, s02);
+            s03 = TLanes.MultiplyAdd(x, y3, s03);
+            x = TLanes.And(TLanes.Load(ref a1, (nuint)p), mask);
+            s10 = TLanes.MultiplyAdd(x, y0, s10);
+            s11 = TLanes.MultiplyAdd(x, y1, s11);
+            s12 = TLanes.MultiplyAdd(x, y2, s12);
+            s13 = TLanes.MultiplyAdd(x, y3, s13);
+            x = TLanes.And(TLanes.Load(ref a2, (nuint)p), mask);
+            s20 = TLanes.MultiplyAdd(x, y0, s20);
+            s21 = TLanes.MultiplyAdd(x, y1, s21);
+            s22 = TLanes.MultiplyAdd(x, y2, s22);
+            s23 = TLanes.MultiplyAdd(x, y3, s23);
+            x = TLanes.And(TLanes.Load(ref a3, (nuint)p), mask);
+            s30 = TLanes.MultiplyAdd(x, y0, s30);
+            s31 = TLanes.MultiplyAdd(x, y1, s31);
+            s32 = TLanes.MultiplyAdd(x, y2, s32);
+            s33 = TLanes.MultiplyAdd(x, y3, s33);
 
-            p += Vector512<float>.Count;
+            p += TLanes.Count;
         }
 
         // Each reduction yields two rows of C: [row r, columns 0..3 | row r + 1, columns 0..3].
         int columns = Math.Min(4, n - j);
-        Vector256<float> sums = SumEach(s00, s01, s02, s03, s10, s11, s12, s13);
+        Vector256<float> sums = TLanes.SumEach(s00, s01, s02, s03, s10, s11, s12, s13);
         Store(ref c, columns, accumulate, sums.GetLower());
         Store(ref Unsafe.Add(ref c, cRowStride), columns, accumulate, sums.GetUpper());
         if (rows > 2)
         {
-            sums = SumEach(s20, s21, s22, s23, s30, s31, s32, s33);
+            sums = TLanes.SumEach(s20, s21, s22, s23, s30, s31, s32, s33);
             Store(ref Unsafe.Add(ref c, 2 * cRowStride), columns, accumulate, sums.GetLower());
             if (rows > 3)
             {
@@ -208,20 +231,14 @@ internal static class GemmDot
 
     /// <summary>
     /// The lane sums of eight vectors as one vector [Σs0, …, Σs7], by a transposing tree of adds
-    /// (8 extracts, 8 unpacks, 4 shuffles, 2 lane permutes, 15 adds) rather than eight separate
-    /// horizontal sums of about twice the work.
+    /// (8 unpacks, 4 shuffles, 2 lane permutes, 14 adds) rather than eight separate horizontal sums of
+    /// about twice the work. <see cref="DotLanes512"/> first folds each 16-lane vector to 8.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> SumEach(
-        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
-        Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7)
+    internal static Vector256<float> SumEach(
+        Vector256<float> h0, Vector256<float> h1, Vector256<float> h2, Vector256<float> h3,
+        Vector256<float> h4, Vector256<float> h5, Vector256<float> h6, Vector256<float> h7)
     {
-        // 16 lanes to 8.
-        Vector256<float> h0 = s0.GetLower() + s0.GetUpper(), h1 = s1.GetLower() + s1.GetUpper();
-        Vector256<float> h2 = s2.GetLower() + s2.GetUpper(), h3 = s3.GetLower() + s3.GetUpper();
-        Vector256<float> h4 = s4.GetLower() + s4.GetUpper(), h5 = s5.GetLower() + s5.GetUpper();
-        Vector256<float> h6 = s6.GetLower() + s6.GetUpper(), h7 = s7.GetLower() + s7.GetUpper();
-
         // Per 128-bit lane: [Σ h0 pairs, Σ h1 pairs, …] interleaved, then four vectors' sums side by side.
         Vector256<float> h01 = Avx.UnpackLow(h0, h1) + Avx.UnpackHigh(h0, h1);
         Vector256<float> h23 = Avx.UnpackLow(h2, h3) + Avx.UnpackHigh(h2, h3);

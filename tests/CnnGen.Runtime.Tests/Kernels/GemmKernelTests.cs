@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using CnnGen.Runtime.Kernels;
 
 namespace CnnGen.Runtime.Tests.Kernels;
@@ -63,16 +64,19 @@ public class GemmKernelTests
         }
     }
 
-    [Fact]
-    public void DotPathMatchesNaiveLoop()
+    /// <summary>The dot path at both of its widths (the dispatcher takes 512 bits here, 256 on AVX2 machines).</summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    public void DotPathMatchesNaiveLoop(int bits)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (bits == 512 ? !Vector512.IsHardwareAccelerated : !Fma.IsSupported)
         {
-            return; // The dot path is AVX-512 only; the dispatcher never takes it without.
+            return; // The dispatcher never takes this width here.
         }
 
         int seed = 200;
-        foreach (int k in new[] { 16, 17, 31, 32, 47, 100, 130 })
+        foreach (int k in new[] { 16, 17, 23, 31, 32, 47, 100, 130 })
         {
             // Past MaxRows too: the path itself handles any m in sweeps of four rows.
             for (int m = 1; m <= GemmDot.MaxRows + 4; m++)
@@ -84,9 +88,17 @@ public class GemmKernelTests
                     float[] c0 = GemmReference.RandomValues(m * n, seed++);
                     bool accumulate = (m + n) % 2 == 1;
                     float[] c = accumulate ? (float[])c0.Clone() : Enumerable.Repeat(float.NaN, m * n).ToArray();
-                    GemmDot.Run(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                    if (bits == 512)
+                    {
+                        GemmDot.Run<DotLanes512, Vector512<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                    }
+                    else
+                    {
+                        GemmDot.Run<DotLanes256, Vector256<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                    }
+
                     (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, m, n, k, a, b, accumulate ? c0 : null);
-                    GemmReference.AssertClose(expected, scale, c, Tolerance, $"dot {m}×{n}×{k} accumulate={accumulate}");
+                    GemmReference.AssertClose(expected, scale, c, Tolerance, $"dot{bits} {m}×{n}×{k} accumulate={accumulate}");
                 }
             }
         }
