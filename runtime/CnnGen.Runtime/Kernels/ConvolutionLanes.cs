@@ -6,9 +6,10 @@ using System.Runtime.Intrinsics.X86;
 namespace CnnGen.Runtime.Kernels;
 
 /// <summary>
-/// The vector operations <see cref="IndirectGemm"/>'s tile needs, for one vector width. The tile is
-/// written once against this interface; a struct type argument makes the JIT compile it per width with
-/// every call inlined (as <see cref="IGemmMicroKernel"/> does for the GEMM).
+/// The vector operations <see cref="IndirectGemm"/>'s tile needs, for one vector width (and, through
+/// <see cref="IDotLanes{TVector}"/>, <see cref="GemmDot"/>'s dot products). The tile is written once against
+/// this interface; a struct type argument makes the JIT compile it per width with every call inlined (as
+/// <see cref="IGemmMicroKernel"/> does for the GEMM).
 /// </summary>
 internal interface IConvolutionLanes<TVector>
     where TVector : struct
@@ -32,7 +33,7 @@ internal interface IConvolutionLanes<TVector>
 }
 
 /// <summary>AVX-512: 16 floats, 8-pixel tiles (16 of the 32 zmm registers hold accumulators).</summary>
-internal readonly struct ConvolutionLanes512 : IConvolutionLanes<Vector512<float>>
+internal readonly struct ConvolutionLanes512 : IDotLanes<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
 
@@ -53,10 +54,27 @@ internal readonly struct ConvolutionLanes512 : IConvolutionLanes<Vector512<float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    public static Vector512<float> AllBitsSet => Vector512<float>.AllBitsSet;
+
+    public static Vector512<float> TailMask(int tail) =>
+        Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(tail == 0 ? 0 : Count - tail)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> And(Vector512<float> left, Vector512<float> right) => left & right;
+
+    /// <summary>Each vector's 16 lanes folded to 8, then <see cref="GemmDot.SumEach"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SumEach(
+        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
+        Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7) =>
+        GemmDot.SumEach(
+            s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper(), s2.GetLower() + s2.GetUpper(), s3.GetLower() + s3.GetUpper(),
+            s4.GetLower() + s4.GetUpper(), s5.GetLower() + s5.GetUpper(), s6.GetLower() + s6.GetUpper(), s7.GetLower() + s7.GetUpper());
 }
 
 /// <summary>AVX2: 8 floats, 6-pixel tiles (12 of the 16 ymm registers hold accumulators).</summary>
-internal readonly struct ConvolutionLanes256 : IConvolutionLanes<Vector256<float>>
+internal readonly struct ConvolutionLanes256 : IDotLanes<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
 
@@ -78,6 +96,20 @@ internal readonly struct ConvolutionLanes256 : IConvolutionLanes<Vector256<float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+    public static Vector256<float> AllBitsSet => Vector256<float>.AllBitsSet;
+
+    public static Vector256<float> TailMask(int tail) =>
+        Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(tail == 0 ? 0 : Count - tail)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> And(Vector256<float> left, Vector256<float> right) => left & right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SumEach(
+        Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3,
+        Vector256<float> s4, Vector256<float> s5, Vector256<float> s6, Vector256<float> s7) =>
+        GemmDot.SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
 }
 
 /// <summary>Any other machine: 4 floats (software-emulated where Vector128 is not accelerated), 6-pixel tiles.</summary>

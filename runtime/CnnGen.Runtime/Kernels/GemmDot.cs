@@ -64,11 +64,11 @@ internal static class GemmDot
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Run<DotLanes512, Vector512<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+            Run<ConvolutionLanes512, Vector512<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
         }
         else
         {
-            Run<DotLanes256, Vector256<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+            Run<ConvolutionLanes256, Vector256<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
         }
     }
 
@@ -232,7 +232,7 @@ internal static class GemmDot
     /// <summary>
     /// The lane sums of eight vectors as one vector [Σs0, …, Σs7], by a transposing tree of adds
     /// (8 unpacks, 4 shuffles, 2 lane permutes, 14 adds) rather than eight separate horizontal sums of
-    /// about twice the work. <see cref="DotLanes512"/> first folds each 16-lane vector to 8.
+    /// about twice the work. <see cref="ConvolutionLanes512"/> first folds each 16-lane vector to 8.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> SumEach(

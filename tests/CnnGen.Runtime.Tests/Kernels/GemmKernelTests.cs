@@ -90,11 +90,11 @@ public class GemmKernelTests
                     float[] c = accumulate ? (float[])c0.Clone() : Enumerable.Repeat(float.NaN, m * n).ToArray();
                     if (bits == 512)
                     {
-                        GemmDot.Run<DotLanes512, Vector512<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                        GemmDot.Run<ConvolutionLanes512, Vector512<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
                     }
                     else
                     {
-                        GemmDot.Run<DotLanes256, Vector256<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                        GemmDot.Run<ConvolutionLanes256, Vector256<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
                     }
 
                     (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, m, n, k, a, b, accumulate ? c0 : null);
