@@ -136,17 +136,12 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} columns = SpanOf({ColumnsField(layer)}, {(inPlace ? "n" : "(_training ? n : worker)")} * {Int(columns)}, {Int(columns)});");
         w.Line($"{layer.MethodName}Im2Col({context.ValueSample(context.InputOf(layer))}, columns);");
         w.Line($"{Code.Gemm}MultiplyNN({Int(outChannels)}, {Int(pixels)}, {Int(patch)}, weight, columns, output, accumulate: false);");
-        if (!AddsBiasWithRelu(layer))
-        {
-            w.Line($"{Code.Bias}AddToRows(output, bias, {Int(outChannels)}, {Int(pixels)});");
-        }
-
         if (inPlace)
         {
             w.Close();
             w.Open("else");
             string weights = layer.PackedWeightSize > 0 ? PackedWeightsField(layer) : "weight";
-            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {weights}, {KernelBias(layer)}, output);");
+            w.Line($"{kernel}.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {weights}, default, output);");
             w.Close();
         }
 
@@ -273,26 +268,27 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
-        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, {KernelBias(layer)}, output, _training ? {BorderedInputSample(layer)} : default);");
+        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, default, output, _training ? {BorderedInputSample(layer)} : default);");
         EmitEpilogue(w, layer);
         w.Close();
         w.Close();
     }
 
-    /// <summary>A fused ReLU takes the bias with it: one pass, <c>max(x + b, 0)</c>, instead of the kernel's bias pass and a ReLU pass.</summary>
-    private static bool AddsBiasWithRelu(LayerPlan layer) => layer.FusedActivation == LayerKind.Relu;
-
-    /// <summary>The bias argument of a kernel's forward call: none when <see cref="EmitEpilogue"/> adds it.</summary>
-    private static string KernelBias(LayerPlan layer) => AddsBiasWithRelu(layer) ? "default" : "bias";
-
-    /// <summary>After a sample's convolution: the bias with its ReLU, or the fused activation alone.</summary>
+    /// <summary>
+    /// After a sample's convolution, which every path runs without bias: the bias, in one pass with a ReLU
+    /// that follows (<c>max(x + b, 0)</c>), else alone and then the fused activation, if any.
+    /// </summary>
     private static void EmitEpilogue(SourceWriter w, LayerPlan layer)
     {
-        if (AddsBiasWithRelu(layer))
+        string shape = $"{Int(layer.Output.Channels)}, {Int(layer.Output.PlaneSize)}";
+        if (layer.FusedActivation == LayerKind.Relu)
         {
-            w.Line($"{Code.Bias}AddToRowsThenRelu(output, bias, {Int(layer.Output.Channels)}, {Int(layer.Output.PlaneSize)});");
+            w.Line($"{Code.Bias}AddToRowsThenRelu(output, bias, {shape});");
+            return;
         }
-        else if (layer.FusedActivation is { } activation)
+
+        w.Line($"{Code.Bias}AddToRows(output, bias, {shape});");
+        if (layer.FusedActivation is { } activation)
         {
             w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
         }

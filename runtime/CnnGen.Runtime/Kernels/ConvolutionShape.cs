@@ -27,6 +27,9 @@ public readonly record struct ConvolutionShape(
     /// <summary>OH · OW.</summary>
     public int OutputPixels => OutputHeight * OutputWidth;
 
+    /// <summary>C_out rounded up to 16, a whole number of vectors on every machine: the direct and weight-gradient kernels' row length.</summary>
+    internal int PaddedOutputChannels => (OutputChannels + 15) / 16 * 16;
+
     /// <summary>Rows of the zero-bordered input every tap of every output pixel reads inside of.</summary>
     public int PaddedHeight => ((OutputHeight - 1) * StrideY) + ((KernelHeight - 1) * DilationY) + 1;
 

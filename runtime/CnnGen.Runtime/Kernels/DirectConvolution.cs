@@ -22,7 +22,7 @@ namespace CnnGen.Runtime.Kernels;
 public static class DirectConvolution
 {
     /// <summary>Floats <see cref="PackWeights"/> writes for this shape: the patch × output channels rounded up to 16.</summary>
-    public static int PackedWeightLength(in ConvolutionShape shape) => PackedWidth(shape) * shape.PatchSize;
+    public static int PackedWeightLength(in ConvolutionShape shape) => shape.PaddedOutputChannels * shape.PatchSize;
 
     /// <summary>
     /// Packs weights (C_out, C_in, KH, KW) for <see cref="Forward"/>: transposed to (C_in·KH·KW) rows of the
@@ -31,7 +31,7 @@ public static class DirectConvolution
     public static void PackWeights(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
     {
         shape.Validate();
-        int outputChannels = shape.OutputChannels, patch = shape.PatchSize, width = PackedWidth(shape);
+        int outputChannels = shape.OutputChannels, patch = shape.PatchSize, width = shape.PaddedOutputChannels;
         ConvolutionShape.CheckLength(weight.Length, (long)outputChannels * patch, nameof(weight));
         ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
         MatrixTranspose.Into(
@@ -50,7 +50,7 @@ public static class DirectConvolution
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> output)
     {
         shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
-        int width = PackedWidth(shape);
+        int width = shape.PaddedOutputChannels;
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * width);
         if (Vector512.IsHardwareAccelerated)
         {
@@ -79,7 +79,7 @@ public static class DirectConvolution
         }
     }
 
-    /// <summary>The pixel-major product (pixels × <see cref="PackedWidth"/>) at one vector width; tests run every width.</summary>
+    /// <summary>The pixel-major product (pixels × <see cref="ConvolutionShape.PaddedOutputChannels"/>) at one vector width; tests run every width.</summary>
     internal static void ComputeProduct<TLanes, TVector>(
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> product)
         where TLanes : struct, IConvolutionLanes<TVector>
@@ -87,19 +87,16 @@ public static class DirectConvolution
     {
         ReadOnlySpan<float> planes = Bordered(shape, input, slack: 0, out int pitch, out int plane);
         Span<int> taps = TapOffsets(shape, pitch, plane);
-        ConvolutionShape.CheckAtLeast(product.Length, shape.OutputPixels * PackedWidth(shape), nameof(product));
+        ConvolutionShape.CheckAtLeast(product.Length, shape.OutputPixels * shape.PaddedOutputChannels, nameof(product));
         Compute<TLanes, TVector>(
             shape,
             ref MemoryMarshal.GetReference(planes),
             pitch,
             ref MemoryMarshal.GetReference(taps),
             ref MemoryMarshal.GetReference(packedWeights),
-            PackedWidth(shape),
+            shape.PaddedOutputChannels,
             ref MemoryMarshal.GetReference(product));
     }
-
-    /// <summary>Output channels rounded up to 16: the packed weights' and the product's row length.</summary>
-    internal static int PackedWidth(in ConvolutionShape shape) => (shape.OutputChannels + 15) / 16 * 16;
 
     /// <summary>
     /// The input itself when no tap reads outside it (no padding, and <paramref name="slack"/> floats may be

@@ -14,7 +14,7 @@ namespace CnnGen.Runtime.Kernels;
 public static partial class ImplicitConvolution
 {
     /// <summary>Floats of one weight-gradient accumulator: C_in·KH·KW rows (in (ky, kx, c) order) of C_out rounded up to 16.</summary>
-    public static int WeightGradientLength(in ConvolutionShape shape) => GradientWidth(shape) * shape.PatchSize;
+    public static int WeightGradientLength(in ConvolutionShape shape) => shape.PaddedOutputChannels * shape.PatchSize;
 
     /// <summary>
     /// Adds one sample's weight gradient to <paramref name="gradient"/> (<see cref="WeightGradientLength"/>
@@ -50,7 +50,7 @@ public static partial class ImplicitConvolution
         ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
         ConvolutionShape.CheckLength(outputGradient.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(outputGradient));
         ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
-        int width = GradientWidth(shape), pixels = shape.OutputPixels, filters = shape.OutputChannels;
+        int width = shape.PaddedOutputChannels, pixels = shape.OutputPixels, filters = shape.OutputChannels;
 
         // dY pixel-major in panels of one tile's columns (2 vectors), each panel's rows contiguous and the
         // channels past C_out zero: a tile then streams one contiguous panel, as the GEMM's packed B.
@@ -92,14 +92,13 @@ public static partial class ImplicitConvolution
             ref MemoryMarshal.GetReference(gradient));
     }
 
-
     /// <summary>weightGradient (C_out, C_in, KH, KW) += the accumulator <paramref name="gradient"/>.</summary>
     public static void AddWeightGradient(in ConvolutionShape shape, ReadOnlySpan<float> gradient, Span<float> weightGradient)
     {
         shape.Validate();
         ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
         ConvolutionShape.CheckLength(weightGradient.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weightGradient));
-        int width = GradientWidth(shape), channels = shape.InputChannels;
+        int width = shape.PaddedOutputChannels, channels = shape.InputChannels;
         int kernelHeight = shape.KernelHeight, kernelWidth = shape.KernelWidth;
         for (int o = 0; o < shape.OutputChannels; o++)
         {
@@ -117,8 +116,6 @@ public static partial class ImplicitConvolution
             }
         }
     }
-
-    private static int GradientWidth(in ConvolutionShape shape) => RoundUp(shape.OutputChannels, 16);
 
     /// <summary>Rows of the accumulator in tiles: row m = (ky, kx, c) reads the bordered input at its tap's offset.</summary>
     private static void AccumulateRows<TLanes, TVector>(

@@ -63,33 +63,18 @@ internal static class KernelScratch
     public static Span<float> ConvolutionProduct(int length) => AtLeast(ref t_convolutionProduct, length);
 
     /// <summary>At least <paramref name="length"/> ints for a convolution's tap offsets (<see cref="DirectConvolution"/>).</summary>
-    public static Span<int> TapOffsets(int length)
-    {
-        if (t_tapOffsets is null || t_tapOffsets.Length < length)
-        {
-            t_tapOffsets = new int[length];
-        }
-
-        return t_tapOffsets.AsSpan(0, length);
-    }
+    public static Span<int> TapOffsets(int length) => AtLeast(ref t_tapOffsets, length);
 
     /// <summary>At least <paramref name="length"/> row offsets for an indirect GEMM's tiles (<see cref="IndirectGemm"/>).</summary>
-    public static Span<nint> RowOffsets(int length)
-    {
-        if (t_rowOffsets is null || t_rowOffsets.Length < length)
-        {
-            t_rowOffsets = new nint[length];
-        }
+    public static Span<nint> RowOffsets(int length) => AtLeast(ref t_rowOffsets, length);
 
-        return t_rowOffsets.AsSpan(0, length);
-    }
-
-    // The first length floats of buffer, grown (uninitialized) when shorter.
-    private static Span<float> AtLeast(ref float[]? buffer, int length)
+    // The first length elements of buffer, grown (uninitialized) when shorter.
+    private static Span<T> AtLeast<T>(ref T[]? buffer, int length)
+        where T : unmanaged
     {
         if (buffer is null || buffer.Length < length)
         {
-            buffer = GC.AllocateUninitializedArray<float>(length);
+            buffer = GC.AllocateUninitializedArray<T>(length);
         }
 
         return buffer.AsSpan(0, length);

@@ -57,6 +57,8 @@ public static class RowConvolution
     }
 
     /// <summary>The convolution without bias at one vector width; tests run every width.</summary>
+    /// <remarks>The stack buffers are written before they are read, so they are not zeroed on every call.</remarks>
+    [SkipLocalsInit]
     internal static void Compute<TLanes, TVector>(in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output)
         where TLanes : struct, IConvolutionLanes<TVector>
         where TVector : struct

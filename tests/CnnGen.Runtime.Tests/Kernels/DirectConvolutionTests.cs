@@ -45,7 +45,7 @@ public class DirectConvolutionTests
         float[] packed = Pack(shape, weight);
         double[] expected = Transposed(shape, ConvolutionReference.Naive(shape, input, weight, new float[shape.OutputChannels]));
 
-        var product = new float[shape.OutputPixels * DirectConvolution.PackedWidth(shape)];
+        var product = new float[shape.OutputPixels * shape.PaddedOutputChannels];
         DirectConvolution.ComputeProduct<ConvolutionLanes256, Vector256<float>>(shape, input, packed, product);
         ConvolutionReference.AssertClose(product, expected, "product (256-bit)");
 
@@ -94,7 +94,7 @@ public class DirectConvolutionTests
     // (C_out, pixels) → the pixel-major product, rows padded to the packed width with zeros.
     private static double[] Transposed(ConvolutionShape shape, double[] output)
     {
-        int width = DirectConvolution.PackedWidth(shape);
+        int width = shape.PaddedOutputChannels;
         var product = new double[shape.OutputPixels * width];
         for (int o = 0; o < shape.OutputChannels; o++)
         {
