@@ -38,7 +38,8 @@ internal static class BenchmarkNetworks
             new LayerSpec.Dense(120, 84), new LayerSpec.Relu(),
             new LayerSpec.Dense(84, 10),
         ],
-        () => new ReferenceNetworks.LeNet5());
+        () => new ReferenceNetworks.LeNet5(),
+        network => ((ReferenceNetworks.LeNet5)network).Freeze());
 
     public static BenchmarkNetwork SeedNet { get; } = new(
         "seed net",
@@ -52,7 +53,8 @@ internal static class BenchmarkNetworks
             new LayerSpec.Dense(64 * 7 * 7, 1000),
             new LayerSpec.Dense(1000, 10),
         ],
-        () => new ReferenceNetworks.FashionNet());
+        () => new ReferenceNetworks.FashionNet(),
+        network => ((ReferenceNetworks.FashionNet)network).Freeze());
 
     public static BenchmarkNetwork SeedConv2 { get; } = new(
         "seed conv2",
@@ -92,7 +94,8 @@ internal abstract record LayerSpec
 }
 
 /// <summary>A benchmark network: its input shape, its layers for the yardsticks, and its generated CnnGen class.</summary>
-internal sealed record BenchmarkNetwork(string Name, int Channels, int Height, int Width, LayerSpec[] Layers, Func<INetwork> Create)
+internal sealed record BenchmarkNetwork(
+    string Name, int Channels, int Height, int Width, LayerSpec[] Layers, Func<INetwork> Create, Action<INetwork>? Freeze = null)
 {
     public int InputLength => Channels * Height * Width;
 

@@ -37,6 +37,7 @@ public class InferenceBenchmarks
         _output = new float[Batch * description.OutputLength];
         _onnx = new OnnxInference(description, _network.Parameters, Batch, Threads, _input);
         _torch = new TorchInference(description, _network.Parameters, Batch, _input);
+        description.Freeze?.Invoke(_network); // as ONNX Runtime's session, weights arranged once for inference
 
         CnnGenForward();
         _onnx.Run();

@@ -30,10 +30,11 @@ internal static class Preflight
     {
         INetwork cnnGen = network.CreateCnnGen();
         float[] input = BenchmarkData.Images(batch, network.InputLength);
-        var output = new float[batch * network.OutputLength];
-        cnnGen.ForwardBatch(input, output, batch);
         using var onnx = new OnnxInference(network, cnnGen.Parameters, batch, threads: 1, input);
         using var torch = new TorchInference(network, cnnGen.Parameters, batch, input);
+        network.Freeze?.Invoke(cnnGen);
+        var output = new float[batch * network.OutputLength];
+        cnnGen.ForwardBatch(input, output, batch);
         onnx.Run();
         torch.Run();
         string what = $"{network.Name}, batch {batch}";

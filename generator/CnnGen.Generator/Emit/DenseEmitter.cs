@@ -5,7 +5,8 @@ namespace CnnGen.Generator.Emit;
 
 /// <summary>
 /// Dense over the whole batch at once: <c>output (N, U) = input (N, I) · weightᵀ + bias</c> with the
-/// weight in PyTorch's (U, I) layout. Backward: <c>dWeight += dOutputᵀ · input</c>,
+/// weight in PyTorch's (U, I) layout; one sample of a frozen network reads the weight's panels instead
+/// (<see cref="FreezeEmitter"/>). Backward: <c>dWeight += dOutputᵀ · input</c>,
 /// <c>dBias += column sums</c>, <c>dInput = dOutput · weight</c>.
 /// </summary>
 internal sealed class DenseEmitter : LayerEmitter
@@ -20,7 +21,13 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Open(ForwardSignature(layer));
         w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(units)}, {Int(inputs)})");
         w.Line($"{Code.Span} output = {context.ValueBatch(context.OutputOf(layer))};");
+        w.Open($"if (batchSize == 1 && {FreezeEmitter.PanelsField(layer)} is {{ }} panels)");
+        w.Line($"{Code.Kernels}DensePanels.Forward(panels, {context.ValueBatch(context.InputOf(layer))}, output);");
+        w.Close();
+        w.Open("else");
         w.Line($"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {context.ValueBatch(context.InputOf(layer))}, weight, output, accumulate: false);");
+        w.Close();
+        w.Line();
         w.Line($"{Code.Bias}AddToColumns(output, ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
         w.Close();
         w.Line();

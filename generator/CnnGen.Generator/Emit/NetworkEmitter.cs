@@ -31,6 +31,7 @@ internal static class NetworkEmitter
         EmitForwardEntryPoints(w, plan, context);
         EmitBackwardEntryPoint(w, plan, context);
         EmitParameters(w, plan);
+        FreezeEmitter.EmitMembers(w, plan);
         EmitBuffers(w, plan);
         if (plan.CompiledWeights.Count > 0)
         {
@@ -135,12 +136,14 @@ internal static class NetworkEmitter
         bool compiled = plan.CompiledWeights.Count > 0;
         w.Line(compiled
             ? "private float[]? _parameters; // null until the first write: inference reads CompiledParameters in place"
-            : "private readonly float[] _parameters = CreateParameters(seed: 0);");
+            : "private float[] _parameters = CreateParameters(seed: 0);");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private int _cachedBatchSize; // samples cached by the last training-mode forward, 0 when none");
         w.Line("private bool _training; // the mode of the forward pass under way");
         w.Line("private int _workers = 1; // worker threads the per-worker buffers are sized for");
         w.Line("private bool _computeInputGradient; // whether the backward pass under way wants dLoss/dInput");
+        w.Line("private bool _isTraining;");
+        FreezeEmitter.EmitFields(w, plan);
         foreach (string field in plan.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).ParallelBodies(layer)))
         {
             w.Line($"private global::System.Action<int, int, int>? {field};");
@@ -157,8 +160,8 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>All trainable parameters in PyTorch's <c>parameters()</c> order and layout.</summary>");
         w.Line(compiled
-            ? "public global::System.Span<float> Parameters => _parameters ??= CompiledParameters.ToArray();"
-            : "public global::System.Span<float> Parameters => _parameters;");
+            ? $"public global::System.Span<float> Parameters => {FreezeEmitter.Refuse("Parameters (a writable span)")}(_parameters ??= CompiledParameters.ToArray());"
+            : $"public global::System.Span<float> Parameters => {FreezeEmitter.Refuse("Parameters (a writable span)")}_parameters;");
         w.Line();
         w.Line($"private {Code.ReadOnlySpan} ParameterValues => {(compiled ? "_parameters ?? CompiledParameters" : "_parameters")};");
         w.Line();
@@ -166,7 +169,10 @@ internal static class NetworkEmitter
         w.Line("public global::System.Span<float> Gradients => _gradients;");
         w.Line();
         w.Line("/// <summary>Training mode: dropout is active and <see cref=\"ForwardBatch\"/> caches activations for backward.</summary>");
-        w.Line("public bool IsTraining { get; set; }");
+        w.Open("public bool IsTraining");
+        w.Line("get => _isTraining;");
+        w.Line($"set => _isTraining = value && {FreezeEmitter.Flag} ? throw FrozenError(\"IsTraining = true\") : value;");
+        w.Close();
         w.Line();
         w.Line("/// <summary>The random source dropout draws from.</summary>");
         w.Line($"public {Code.Runtime}RandomSource Random {{ get; }} = new(0);");
@@ -255,8 +261,8 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Re-initializes every parameter with PyTorch's default distributions, from <paramref name=\"seed\"/>.</summary>");
         w.Line(plan.CompiledWeights.Count > 0
-            ? "public void ResetParameters(int seed) => InitializeParameters(_parameters ??= new float[ParameterCount], seed);"
-            : "public void ResetParameters(int seed) => InitializeParameters(_parameters, seed);");
+            ? $"public void ResetParameters(int seed) => InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}(_parameters ??= new float[ParameterCount]), seed);"
+            : $"public void ResetParameters(int seed) => InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}_parameters, seed);");
         w.Line();
         w.Open("private static float[] CreateParameters(int seed)");
         w.Line("var parameters = new float[ParameterCount];");

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+using static CnnGen.Generator.Emit.SourceWriter;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// <c>Freeze()</c>: turns a network into an inference-only one whose dense weights are arranged once for
+/// one-sample latency (<c>DensePanels</c>). An arranged copy of a weight is only correct while the weight
+/// stays as it was, so freezing detaches the parameter buffer (spans handed out before no longer reach the
+/// network) and afterwards refuses every write: <c>Parameters</c>, <c>ResetParameters</c>, training mode.
+/// </summary>
+internal static class FreezeEmitter
+{
+    public const string Flag = "_frozen";
+
+    /// <summary><c>_dense1Panels</c>: the arranged weight of a dense layer, null until frozen.</summary>
+    public static string PanelsField(LayerPlan layer) => $"_{layer.Name}Panels";
+
+    /// <summary>The guard that throws when a frozen network is asked to change its parameters.</summary>
+    public static string Refuse(string what) => $"{Flag} ? throw FrozenError(\"{what}\") : ";
+
+    public static void EmitFields(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line($"private bool {Flag}; // set by Freeze: parameters read-only, dense weights arranged for one sample");
+        foreach (LayerPlan layer in DenseLayers(plan))
+        {
+            w.Line($"private {Code.Kernels}DensePanels.Packed? {PanelsField(layer)};");
+        }
+    }
+
+    public static void EmitMembers(SourceWriter w, NetworkPlan plan)
+    {
+        bool compiled = plan.CompiledWeights.Count > 0;
+        w.Line("/// <summary>");
+        w.Line("/// Makes this network inference-only, for the lowest one-sample latency: each dense layer's weight is");
+        w.Line("/// arranged once into the panels <see cref=\"global::CnnGen.Runtime.Kernels.DensePanels\"/> reads as one stream");
+        w.Line("/// (used by <see cref=\"Forward\"/> and batches of 1). The parameters are fixed from here on: spans over");
+        w.Line("/// <see cref=\"Parameters\"/> obtained before no longer reach the network, and <see cref=\"Parameters\"/>,");
+        w.Line("/// <see cref=\"ResetParameters\"/> and <see cref=\"IsTraining\"/> = true throw. To keep training, freeze a copy.");
+        w.Line("/// </summary>");
+        w.Open("public void Freeze()");
+        w.Open($"if ({Flag})");
+        w.Line("return;");
+        w.Close();
+        w.Line();
+        w.Line(compiled ? "_parameters = (float[]?)_parameters?.Clone();" : "_parameters = (float[])_parameters.Clone();");
+        foreach (LayerPlan layer in DenseLayers(plan))
+        {
+            int inputs = layer.Input.Size, units = layer.Output.Size;
+            w.Line($"{PanelsField(layer)} = {Code.Kernels}DensePanels.Takes({Int(units)}) ? {Code.Kernels}DensePanels.Pack({Int(units)}, {Int(inputs)}, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})) : null;");
+        }
+
+        w.Line("IsTraining = false;");
+        w.Line("_cachedBatchSize = 0;");
+        w.Line($"{Flag} = true;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Whether <see cref=\"Freeze\"/> has made this network inference-only.</summary>");
+        w.Line($"public bool IsFrozen => {Flag};");
+        w.Line();
+        w.Open("private global::System.InvalidOperationException FrozenError(string what)");
+        w.Line($"return new global::System.InvalidOperationException($\"{plan.ClassName} is frozen for inference (Freeze), its parameters fixed: {{what}} is refused. To keep training, freeze a copy (new {plan.ClassName}(), then Parameters.CopyTo).\");");
+        w.Close();
+        w.Line();
+    }
+
+    private static IEnumerable<LayerPlan> DenseLayers(NetworkPlan plan) => plan.Layers.Where(layer => layer.Kind == LayerKind.Dense);
+}

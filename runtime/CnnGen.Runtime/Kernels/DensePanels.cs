@@ -1,0 +1,218 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// A dense layer for one sample over weights arranged once, ahead of time (a frozen network's copy):
+/// output (N) = weight (N, K) · input (K). The weights are cut into panels of up to 8 vectors of output
+/// columns, each stored input-major: the panel is one contiguous stream, read with one broadcast input
+/// and up to 8 loads + multiply-adds per step. <see cref="Gemm.MultiplyNT"/> over PyTorch's (N, K) layout
+/// instead walks 8 rows at once, short streams the prefetcher barely learns before they end; for a weight
+/// that sits in L2 (LeNet-5's 192 KB dense1) the panels read it about 1.5 times as fast.
+/// </summary>
+/// <remarks>
+/// The N columns, rounded up to whole vectors (the extra ones zero), are split evenly into panels of 4 to 8
+/// vectors; a panel of w columns starting at column f starts at f·K and holds element (i, c) at i·w + c. The layout
+/// depends on this machine's vector width, which is why only an in-process copy (<see cref="Packed"/>) holds it.
+/// </remarks>
+public static class DensePanels
+{
+    private const int PanelVectors = 8;
+
+    /// <summary>Floats per vector on this machine: the unit the output columns are padded to.</summary>
+    private static int VectorLength =>
+        Vector512.IsHardwareAccelerated ? Vector512<float>.Count
+        : Vector256.IsHardwareAccelerated ? Vector256<float>.Count
+        : Vector128<float>.Count;
+
+    /// <summary>Arranges weight (N, K), PyTorch's <c>Linear</c> layout, into panels; see the remarks.</summary>
+    public static Packed Pack(int outputs, int inputs, ReadOnlySpan<float> weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        if (!Takes(outputs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"DensePanels needs at least {4 * VectorLength} units (4 vectors) on this machine.");
+        }
+
+        if (weight.Length != (long)outputs * inputs)
+        {
+            throw new ArgumentException($"DensePanels: a ({outputs}, {inputs}) weight has {(long)outputs * inputs} floats, not {weight.Length}.", nameof(weight));
+        }
+
+        int count = VectorLength;
+        var packed = new Packed(outputs, inputs, checked(Vectors(outputs) * count * inputs));
+        Span<float> panels = packed.Panels;
+        int panelCount = PanelCount(outputs);
+        for (int p = 0; p < panelCount; p++)
+        {
+            (int firstVector, int vectors) = PanelOf(outputs, panelCount, p);
+            int first = firstVector * count, width = vectors * count;
+            Span<float> panel = panels.Slice(first * inputs, width * inputs);
+            for (int c = 0; c < width; c++)
+            {
+                int column = first + c;
+                for (int i = 0; i < inputs; i++)
+                {
+                    panel[(i * width) + c] = column < outputs ? weight[(column * inputs) + i] : 0f;
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>output = weight · input, without bias, over weights from <see cref="Pack"/>. Allocates nothing.</summary>
+    public static void Forward(Packed weight, ReadOnlySpan<float> input, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (input.Length != weight.Inputs || output.Length != weight.Outputs)
+        {
+            throw new ArgumentException(
+                $"DensePanels: a ({weight.Outputs}, {weight.Inputs}) weight needs {weight.Inputs} inputs and {weight.Outputs} outputs, not {input.Length} and {output.Length}.");
+        }
+
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Panels<ConvolutionLanes512, Vector512<float>>(weight, input, output);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Panels<ConvolutionLanes256, Vector256<float>>(weight, input, output);
+        }
+        else
+        {
+            Panels<ConvolutionLanes128, Vector128<float>>(weight, input, output);
+        }
+    }
+
+    private static void Panels<TLanes, TVector>(Packed weight, ReadOnlySpan<float> input, Span<float> output)
+        where TLanes : IConvolutionLanes<TVector>
+        where TVector : struct
+    {
+        int panelCount = PanelCount(weight.Outputs);
+        ref float start = ref MemoryMarshal.GetReference(weight.Panels);
+        for (int p = 0; p < panelCount; p++)
+        {
+            (int firstVector, int vectors) = PanelOf(weight.Outputs, panelCount, p);
+            int first = firstVector * TLanes.Count;
+            ref float panel = ref Unsafe.Add(ref start, (nint)first * weight.Inputs);
+            Span<float> columns = output[first..Math.Min(weight.Outputs, first + (vectors * TLanes.Count))];
+            switch (vectors)
+            {
+                case 8: Panel<TLanes, TVector, Width8>(ref panel, input, columns); break;
+                case 7: Panel<TLanes, TVector, Width7>(ref panel, input, columns); break;
+                case 6: Panel<TLanes, TVector, Width6>(ref panel, input, columns); break;
+                case 5: Panel<TLanes, TVector, Width5>(ref panel, input, columns); break;
+                default: Panel<TLanes, TVector, Width4>(ref panel, input, columns); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One panel of TWidth (4 to 8) vectors: TWidth accumulators, one broadcast and TWidth loads + multiply-adds per
+    /// input. The unused accumulators fold away (TWidth.Vectors is a JIT-time constant).
+    /// </summary>
+    [SkipLocalsInit]
+    private static void Panel<TLanes, TVector, TWidth>(ref float panel, ReadOnlySpan<float> input, Span<float> columns)
+        where TLanes : IConvolutionLanes<TVector>
+        where TVector : struct
+        where TWidth : struct, IPanelWidth
+    {
+        int width = TWidth.Vectors * TLanes.Count;
+        nuint n = (nuint)TLanes.Count;
+        TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        ref float x = ref MemoryMarshal.GetReference(input);
+        for (int i = 0; i < input.Length; i++)
+        {
+            ref float row = ref Unsafe.Add(ref panel, (nint)i * width);
+            TVector value = TLanes.Broadcast(Unsafe.Add(ref x, i));
+            a0 = TLanes.MultiplyAdd(TLanes.Load(ref row, 0), value, a0);
+            a1 = TLanes.MultiplyAdd(TLanes.Load(ref row, n), value, a1);
+            a2 = TLanes.MultiplyAdd(TLanes.Load(ref row, 2 * n), value, a2);
+            a3 = TLanes.MultiplyAdd(TLanes.Load(ref row, 3 * n), value, a3);
+            if (TWidth.Vectors > 4) { a4 = TLanes.MultiplyAdd(TLanes.Load(ref row, 4 * n), value, a4); }
+            if (TWidth.Vectors > 5) { a5 = TLanes.MultiplyAdd(TLanes.Load(ref row, 5 * n), value, a5); }
+            if (TWidth.Vectors > 6) { a6 = TLanes.MultiplyAdd(TLanes.Load(ref row, 6 * n), value, a6); }
+            if (TWidth.Vectors > 7) { a7 = TLanes.MultiplyAdd(TLanes.Load(ref row, 7 * n), value, a7); }
+        }
+
+        // The last panel's padding columns are stored to a buffer, not past the output.
+        Span<float> sums = stackalloc float[PanelVectors * 16];
+        ref float s = ref MemoryMarshal.GetReference(sums);
+        TLanes.Store(a0, ref s, 0);
+        TLanes.Store(a1, ref s, n);
+        TLanes.Store(a2, ref s, 2 * n);
+        TLanes.Store(a3, ref s, 3 * n);
+        if (TWidth.Vectors > 4) { TLanes.Store(a4, ref s, 4 * n); }
+        if (TWidth.Vectors > 5) { TLanes.Store(a5, ref s, 5 * n); }
+        if (TWidth.Vectors > 6) { TLanes.Store(a6, ref s, 6 * n); }
+        if (TWidth.Vectors > 7) { TLanes.Store(a7, ref s, 7 * n); }
+        sums[..columns.Length].CopyTo(columns);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Pack"/> takes a layer of <paramref name="outputs"/> units: at least 4 vectors of them.
+    /// A narrower panel would do fewer than 4 multiply-adds per step, each waiting on the last one of its
+    /// accumulator (10 units × 1,000 inputs: 0.95 µs, against 0.31 µs for <see cref="Gemm.MultiplyNT"/>).
+    /// </summary>
+    public static bool Takes(int outputs) => Vectors(outputs) >= 4;
+
+    private static int Vectors(int outputs) => (outputs + VectorLength - 1) / VectorLength;
+
+    private static int PanelCount(int outputs) => (Vectors(outputs) + PanelVectors - 1) / PanelVectors;
+
+    // Panel p of panelCount spreads the vectors evenly: 4 to 8 each whenever there are 4 or more.
+    private static (int FirstVector, int Vectors) PanelOf(int outputs, int panelCount, int p)
+    {
+        int vectors = Vectors(outputs);
+        int first = p * vectors / panelCount;
+        return (first, ((p + 1) * vectors / panelCount) - first);
+    }
+
+    private interface IPanelWidth
+    {
+        static abstract int Vectors { get; }
+    }
+
+    private readonly struct Width4 : IPanelWidth { public static int Vectors => 4; }
+
+    private readonly struct Width5 : IPanelWidth { public static int Vectors => 5; }
+
+    private readonly struct Width6 : IPanelWidth { public static int Vectors => 6; }
+
+    private readonly struct Width7 : IPanelWidth { public static int Vectors => 7; }
+
+    private readonly struct Width8 : IPanelWidth { public static int Vectors => 8; }
+
+    /// <summary>
+    /// A weight arranged by <see cref="Pack"/>, for this process only. Its storage is pinned and starts on a
+    /// 64-byte boundary, so no vector load of a panel straddles two cache lines (measured: 1.78 vs 2.02 µs
+    /// for LeNet-5's dense1 at an offset of 16 bytes).
+    /// </summary>
+    public sealed class Packed
+    {
+        private readonly float[] _storage;
+        private readonly int _start;
+        private readonly int _length;
+
+        internal unsafe Packed(int outputs, int inputs, int length)
+        {
+            Outputs = outputs;
+            Inputs = inputs;
+            _length = length;
+            _storage = GC.AllocateArray<float>(length + 15, pinned: true);
+            nint misalignment = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage)) & 63;
+            _start = (int)((64 - misalignment) & 63) / sizeof(float);
+        }
+
+        /// <summary>Units of the layer (N).</summary>
+        public int Outputs { get; }
+
+        /// <summary>Inputs of the layer (K).</summary>
+        public int Inputs { get; }
+
+        internal Span<float> Panels => _storage.AsSpan(_start, _length);
+    }
+}
