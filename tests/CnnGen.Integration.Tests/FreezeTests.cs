@@ -29,7 +29,7 @@ public sealed class FreezeTests
     [MemberData(nameof(Networks))]
     public void Frozen_forward_matches_the_oracle_and_batches_are_unchanged(string name)
     {
-        (INetwork net, OracleNetwork oracle) = Create(name);
+        (INetwork net, OracleNetwork oracle, Action freeze, Func<bool> isFrozen) = Create(name);
         var random = new Random(TestData.StableSeed(name));
         TestData.FillParameters(random, oracle, net.Parameters);
         double[] parameters = TestData.ToDouble(net.Parameters);
@@ -38,8 +38,8 @@ public sealed class FreezeTests
         float[] batchBefore = new float[batchSize * net.OutputLength];
         net.ForwardBatch(inputs, batchBefore, batchSize);
 
-        Freeze(net);
-        Assert.True(IsFrozen(net));
+        freeze();
+        Assert.True(isFrozen());
         for (int n = 0; n < batchSize; n++)
         {
             ReadOnlySpan<float> sample = inputs.AsSpan(n * net.InputLength, net.InputLength);
@@ -106,27 +106,20 @@ public sealed class FreezeTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static (INetwork Net, OracleNetwork Oracle) Create(string name) => name switch
+    /// <summary>The network, its oracle, and its generated <c>Freeze</c> and <c>IsFrozen</c> (members of the class, not of <see cref="INetwork"/>).</summary>
+    private static (INetwork Net, OracleNetwork Oracle, Action Freeze, Func<bool> IsFrozen) Create(string name)
     {
-        "LeNet5" => (new LeNet5(), ReferenceNetworks.LeNet5Oracle),
-        "FashionNet" => (new FashionNet(), ReferenceNetworks.FashionNetOracle),
-        _ => (new WideDense(), WideDenseOracle),
-    };
-
-    private static void Freeze(INetwork net)
-    {
-        switch (net)
+        switch (name)
         {
-            case LeNet5 lenet: lenet.Freeze(); break;
-            case FashionNet fashion: fashion.Freeze(); break;
-            default: ((WideDense)net).Freeze(); break;
+            case "LeNet5":
+                var lenet = new LeNet5();
+                return (lenet, ReferenceNetworks.LeNet5Oracle, lenet.Freeze, () => lenet.IsFrozen);
+            case "FashionNet":
+                var fashion = new FashionNet();
+                return (fashion, ReferenceNetworks.FashionNetOracle, fashion.Freeze, () => fashion.IsFrozen);
+            default:
+                var wide = new WideDense();
+                return (wide, WideDenseOracle, wide.Freeze, () => wide.IsFrozen);
         }
     }
-
-    private static bool IsFrozen(INetwork net) => net switch
-    {
-        LeNet5 lenet => lenet.IsFrozen,
-        FashionNet fashion => fashion.IsFrozen,
-        _ => ((WideDense)net).IsFrozen,
-    };
 }

@@ -263,6 +263,6 @@ internal enum InferenceConvolution
     /// <summary>The runtime's <c>DirectConvolution</c>: shallow patches.</summary>
     Direct,
 
-    /// <summary>The runtime's <c>RowConvolution</c>: few output channels or a shallow patch, vectors along the output row.</summary>
+    /// <summary>The runtime's <c>RowConvolution</c>: fewer than 16 output channels at horizontal stride 1, vectors along the output row.</summary>
     Row,
 }

@@ -197,14 +197,13 @@ public static class DensePanels
         private readonly int _start;
         private readonly int _length;
 
-        internal unsafe Packed(int outputs, int inputs, int length)
+        internal Packed(int outputs, int inputs, int length)
         {
             Outputs = outputs;
             Inputs = inputs;
             _length = length;
             _storage = GC.AllocateArray<float>(length + 15, pinned: true);
-            nint misalignment = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage)) & 63;
-            _start = (int)((64 - misalignment) & 63) / sizeof(float);
+            _start = KernelScratch.FloatsToCacheLine(_storage);
         }
 
         /// <summary>Units of the layer (N).</summary>

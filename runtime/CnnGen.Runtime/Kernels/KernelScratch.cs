@@ -36,7 +36,7 @@ internal static class KernelScratch
     /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
     /// lines. Pinned, so the alignment holds for the array's lifetime. Contents are unspecified.
     /// </summary>
-    public static unsafe ref float GemmPanel(int length)
+    public static ref float GemmPanel(int length)
     {
         float[]? buffer = t_gemmPanel;
         // 15 spare floats leave room to slide the start up to the next 64-byte boundary.
@@ -46,8 +46,17 @@ internal static class KernelScratch
         }
 
         ref float start = ref MemoryMarshal.GetArrayDataReference(buffer);
-        nint misalignment = (nint)Unsafe.AsPointer(ref start) & 63;
-        return ref Unsafe.Add(ref start, ((64 - misalignment) & 63) / sizeof(float));
+        return ref Unsafe.Add(ref start, FloatsToCacheLine(buffer));
+    }
+
+    /// <summary>
+    /// Floats from the start of <paramref name="pinned"/> (a pinned array, so the answer holds for its lifetime)
+    /// to its first 64-byte boundary: 0 to 15. An array 15 floats longer than needed has room to slide up.
+    /// </summary>
+    public static unsafe int FloatsToCacheLine(float[] pinned)
+    {
+        nint misalignment = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)) & 63;
+        return (int)((64 - misalignment) & 63) / sizeof(float);
     }
 
     /// <summary>At least <paramref name="length"/> floats; contents are unspecified.</summary>
