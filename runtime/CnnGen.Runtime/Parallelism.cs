@@ -112,8 +112,8 @@ public static class Parallelism
     private sealed class Worker
     {
         private readonly int _index;
-        private readonly ManualResetEventSlim _ready = new(false, spinCount: 2000);
-        private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
+        private readonly WorkerSignal _ready = new(spinCount: 2000);
+        private readonly WorkerSignal _done = new(spinCount: 2000);
         private Action<int, int, int>? _body;
         private int _start, _end;
         private Exception? _failure;
