@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -16,10 +17,30 @@ namespace CnnGen.Runtime.Kernels;
 /// The N columns, rounded up to whole vectors (the extra ones zero), are split evenly into panels of 4 to 8
 /// vectors; a panel of w columns starting at column f starts at f·K and holds element (i, c) at i·w + c. The layout
 /// depends on this machine's vector width, which is why only an in-process copy (<see cref="Packed"/>) holds it.
+/// <para>
+/// A weight too big to stay in cache (at least <see cref="StreamedBytes"/>) is read from L3 or memory on every
+/// call, at the rate those deliver bytes. For one, the inputs that are zero (a ReLU's, typically a third or more)
+/// are skipped: their rows of every panel are never read, so the call reads that much less. The sums are
+/// unchanged bit for bit: each unit still adds its products in input order, and a skipped product is ±0,
+/// which leaves every sum as it was — provided no weight is infinite or NaN (0 · ∞ is NaN), which
+/// <see cref="Pack"/> checks. The seed net's 3136 × 1000 dense1 (12.5 MB) with 34 % of its inputs zero:
+/// 102 µs against 132 µs.
+/// </para>
 /// </remarks>
 public static class DensePanels
 {
     private const int PanelVectors = 8;
+
+    /// <summary>
+    /// Weights of at least this many bytes skip zero inputs. Twice the biggest common L2 (2 MB): below it the
+    /// weight is read from L2, fast enough that addressing rows through the list of nonzero inputs costs more than
+    /// it saves (LeNet-5's 192 KB dense1: 1.43 µs with 30 % of its inputs skipped, 1.11 µs reading them all);
+    /// a 1.6 MB weight broke even on this machine (1 MB of L2), 3.2 MB gained 13 %.
+    /// </summary>
+    public const int StreamedBytes = 4 << 20;
+
+    /// <summary>The list of nonzero inputs lives on the stack: at most this many (64 KB).</summary>
+    private const int MaxListedInputs = 16_384;
 
     /// <summary>Floats per vector on this machine: the unit the output columns are padded to.</summary>
     private static int VectorLength =>
@@ -60,10 +81,12 @@ public static class DensePanels
             }
         }
 
+        packed.SkipsZeroInputs = (long)outputs * inputs * sizeof(float) >= StreamedBytes && inputs <= MaxListedInputs && AllFinite(weight);
         return packed;
     }
 
     /// <summary>output = weight · input, without bias, over weights from <see cref="Pack"/>. Allocates nothing.</summary>
+    [SkipLocalsInit]
     public static void Forward(Packed weight, ReadOnlySpan<float> input, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(weight);
@@ -73,23 +96,84 @@ public static class DensePanels
                 $"DensePanels: a ({weight.Outputs}, {weight.Inputs}) weight needs {weight.Inputs} inputs and {weight.Outputs} outputs, not {input.Length} and {output.Length}.");
         }
 
-        if (Vector512.IsHardwareAccelerated)
+        if (weight.SkipsZeroInputs)
         {
-            Panels<ConvolutionLanes512, Vector512<float>>(weight, input, output);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Panels<ConvolutionLanes256, Vector256<float>>(weight, input, output);
+            Span<int> nonzero = stackalloc int[input.Length];
+            int count = ListNonzero(input, nonzero);
+            Forward<ListedInputs>(weight, input, ref MemoryMarshal.GetReference(nonzero), count, output);
         }
         else
         {
-            Panels<ConvolutionLanes128, Vector128<float>>(weight, input, output);
+            int none = 0;
+            Forward<AllInputs>(weight, input, ref none, input.Length, output);
         }
     }
 
-    private static void Panels<TLanes, TVector>(Packed weight, ReadOnlySpan<float> input, Span<float> output)
+    private static void Forward<TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output)
+        where TInputs : struct, IInputOrder
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Panels<ConvolutionLanes512, Vector512<float>, TInputs>(weight, input, ref list, count, output);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Panels<ConvolutionLanes256, Vector256<float>, TInputs>(weight, input, ref list, count, output);
+        }
+        else
+        {
+            Panels<ConvolutionLanes128, Vector128<float>, TInputs>(weight, input, ref list, count, output);
+        }
+    }
+
+    /// <summary>Writes the indices of the inputs that are not ±0, in order, and returns how many.</summary>
+    private static int ListNonzero(ReadOnlySpan<float> input, Span<int> nonzero)
+    {
+        // 8 inputs are compared at once and the set bits of the mask listed: 2.8 → ≈ 1 µs for 3136 inputs
+        // (the seed net's dense1), against one compare and store per input.
+        int count = 0, i = 0;
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref int list = ref MemoryMarshal.GetReference(nonzero);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= input.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> zero = Vector256.Equals(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256<float>.Zero);
+                for (uint mask = ~zero.ExtractMostSignificantBits() & 0xFF; mask != 0; mask &= mask - 1)
+                {
+                    Unsafe.Add(ref list, count++) = i + BitOperations.TrailingZeroCount(mask);
+                }
+            }
+        }
+
+        for (; i < input.Length; i++)
+        {
+            if (Unsafe.Add(ref x, i) != 0f)
+            {
+                Unsafe.Add(ref list, count++) = i;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> weight)
+    {
+        foreach (float value in weight)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Panels<TLanes, TVector, TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output)
         where TLanes : IConvolutionLanes<TVector>
         where TVector : struct
+        where TInputs : struct, IInputOrder
     {
         int panelCount = PanelCount(weight.Outputs);
         ref float start = ref MemoryMarshal.GetReference(weight.Panels);
@@ -101,31 +185,34 @@ public static class DensePanels
             Span<float> columns = output[first..Math.Min(weight.Outputs, first + (vectors * TLanes.Count))];
             switch (vectors)
             {
-                case 8: Panel<TLanes, TVector, Width8>(ref panel, input, columns); break;
-                case 7: Panel<TLanes, TVector, Width7>(ref panel, input, columns); break;
-                case 6: Panel<TLanes, TVector, Width6>(ref panel, input, columns); break;
-                case 5: Panel<TLanes, TVector, Width5>(ref panel, input, columns); break;
-                default: Panel<TLanes, TVector, Width4>(ref panel, input, columns); break;
+                case 8: Panel<TLanes, TVector, Width8, TInputs>(ref panel, input, ref list, count, columns); break;
+                case 7: Panel<TLanes, TVector, Width7, TInputs>(ref panel, input, ref list, count, columns); break;
+                case 6: Panel<TLanes, TVector, Width6, TInputs>(ref panel, input, ref list, count, columns); break;
+                case 5: Panel<TLanes, TVector, Width5, TInputs>(ref panel, input, ref list, count, columns); break;
+                default: Panel<TLanes, TVector, Width4, TInputs>(ref panel, input, ref list, count, columns); break;
             }
         }
     }
 
     /// <summary>
     /// One panel of TWidth (4 to 8) vectors: TWidth accumulators, one broadcast and TWidth loads + multiply-adds per
-    /// input. The unused accumulators fold away (TWidth.Vectors is a JIT-time constant).
+    /// input. The unused accumulators fold away (TWidth.Vectors is a JIT-time constant). TInputs says which inputs:
+    /// all of them, or the <paramref name="count"/> listed from <paramref name="list"/> on.
     /// </summary>
     [SkipLocalsInit]
-    private static void Panel<TLanes, TVector, TWidth>(ref float panel, ReadOnlySpan<float> input, Span<float> columns)
+    private static void Panel<TLanes, TVector, TWidth, TInputs>(ref float panel, ReadOnlySpan<float> input, ref int list, int count, Span<float> columns)
         where TLanes : IConvolutionLanes<TVector>
         where TVector : struct
         where TWidth : struct, IPanelWidth
+        where TInputs : struct, IInputOrder
     {
         int width = TWidth.Vectors * TLanes.Count;
         nuint n = (nuint)TLanes.Count;
         TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         ref float x = ref MemoryMarshal.GetReference(input);
-        for (int i = 0; i < input.Length; i++)
+        for (int j = 0; j < count; j++)
         {
+            int i = TInputs.Input(ref list, j);
             ref float row = ref Unsafe.Add(ref panel, (nint)i * width);
             TVector value = TLanes.Broadcast(Unsafe.Add(ref x, i));
             a0 = TLanes.MultiplyAdd(TLanes.Load(ref row, 0), value, a0);
@@ -186,6 +273,15 @@ public static class DensePanels
 
     private readonly struct Width8 : IPanelWidth { public static int Vectors => 8; }
 
+    private interface IInputOrder
+    {
+        static abstract int Input(ref int list, int j);
+    }
+
+    private readonly struct AllInputs : IInputOrder { public static int Input(ref int list, int j) => j; }
+
+    private readonly struct ListedInputs : IInputOrder { public static int Input(ref int list, int j) => Unsafe.Add(ref list, j); }
+
     /// <summary>
     /// A weight arranged by <see cref="Pack"/>, for this process only. Its storage is pinned and starts on a
     /// 64-byte boundary, so no vector load of a panel straddles two cache lines (measured on a draft of this
@@ -211,6 +307,9 @@ public static class DensePanels
 
         /// <summary>Inputs of the layer (K).</summary>
         public int Inputs { get; }
+
+        /// <summary>Whether <see cref="Forward"/> skips the zero inputs: a weight of at least <see cref="StreamedBytes"/>, all finite.</summary>
+        public bool SkipsZeroInputs { get; internal set; }
 
         internal Span<float> Panels => _storage.AsSpan(_start, _length);
     }

@@ -57,6 +57,72 @@ public sealed class DensePanelsTests
         }
     }
 
+    /// <summary>1000 × 1103: 4.4 MB, past <see cref="DensePanels.StreamedBytes"/>; 1103 inputs leave 7 past the last whole 8.</summary>
+    private const int StreamedUnits = 1000, StreamedInputs = 1103;
+
+    [Fact]
+    public void A_streamed_weight_skips_zero_inputs_and_gives_the_bits_of_reading_them_all()
+    {
+        float[] weight = GemmReference.RandomValues(StreamedUnits * StreamedInputs, seed: 5);
+        float[] input = GemmReference.RandomValues(StreamedInputs, seed: 6);
+        var random = new Random(7);
+        for (int i = 0; i < input.Length; i++)
+        {
+            double draw = random.NextDouble();
+            input[i] = draw < 0.3 ? 0f : draw < 0.4 ? -0f : input[i]; // a ReLU's zeros, some of them negative
+        }
+
+        input[^1] = 0.5f; // the last input, in the scalar tail of the nonzero list, counts
+        DensePanels.Packed packed = DensePanels.Pack(StreamedUnits, StreamedInputs, weight);
+        Assert.True(packed.SkipsZeroInputs);
+
+        float[] skipping = new float[StreamedUnits];
+        DensePanels.Forward(packed, input, skipping);
+        packed.SkipsZeroInputs = false;
+        float[] readingAll = new float[StreamedUnits];
+        DensePanels.Forward(packed, input, readingAll);
+
+        Assert.Equal(readingAll, skipping);
+        (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, 1, StreamedUnits, StreamedInputs, input, weight, c0: null);
+        GemmReference.AssertClose(expected, scale, skipping, Tolerance, "streamed weight, zero inputs skipped");
+    }
+
+    [Fact]
+    public void Zero_inputs_give_zero_outputs_when_every_input_is_skipped()
+    {
+        DensePanels.Packed packed = DensePanels.Pack(StreamedUnits, StreamedInputs, GemmReference.RandomValues(StreamedUnits * StreamedInputs, seed: 8));
+        float[] output = new float[StreamedUnits];
+        Array.Fill(output, float.NaN);
+
+        DensePanels.Forward(packed, new float[StreamedInputs], output);
+
+        Assert.All(output, value => Assert.Equal(0f, value));
+    }
+
+    [Fact]
+    public void An_infinite_weight_keeps_every_input_read_so_zero_times_infinity_stays_NaN()
+    {
+        float[] weight = GemmReference.RandomValues(StreamedUnits * StreamedInputs, seed: 9);
+        weight[(3 * StreamedInputs) + 10] = float.PositiveInfinity; // unit 3, input 10
+        float[] input = GemmReference.RandomValues(StreamedInputs, seed: 10);
+        input[10] = 0f;
+        DensePanels.Packed packed = DensePanels.Pack(StreamedUnits, StreamedInputs, weight);
+        float[] output = new float[StreamedUnits];
+
+        DensePanels.Forward(packed, input, output);
+
+        Assert.False(packed.SkipsZeroInputs);
+        Assert.True(float.IsNaN(output[3]), $"unit 3 is {output[3]}: 0 · ∞ must make it NaN, as the unpacked product does.");
+        Assert.False(float.IsNaN(output[4]));
+    }
+
+    [Fact]
+    public void A_weight_that_stays_in_cache_reads_every_input()
+    {
+        // LeNet-5's dense1, 192 KB: addressing rows through the nonzero list costs more there than it saves.
+        Assert.False(DensePanels.Pack(120, 400, new float[120 * 400]).SkipsZeroInputs);
+    }
+
     [Fact]
     public void Takes_layers_of_at_least_four_vectors()
     {
