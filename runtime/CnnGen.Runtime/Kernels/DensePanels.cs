@@ -96,33 +96,47 @@ public static class DensePanels
                 $"DensePanels: a ({weight.Outputs}, {weight.Inputs}) weight needs {weight.Inputs} inputs and {weight.Outputs} outputs, not {input.Length} and {output.Length}.");
         }
 
-        if (weight.SkipsZeroInputs)
+        bool listed = weight.SkipsZeroInputs;
+        Span<int> list = listed ? stackalloc int[input.Length] : default;
+        if (listed)
         {
-            Span<int> nonzero = stackalloc int[input.Length];
-            int count = ListNonzero(input, nonzero);
-            Forward<ListedInputs>(weight, input, ref MemoryMarshal.GetReference(nonzero), count, output);
+            list = list[..ListNonzero(input, list)];
+        }
+
+        if (!DensePanelsParallel.TryRun(weight, input, list, listed, output))
+        {
+            ForwardPanels(weight, input, list, listed, output, 0, PanelCount(weight.Outputs));
+        }
+    }
+
+    /// <summary>Panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>): all inputs, or the <paramref name="listed"/> nonzero ones.</summary>
+    internal static void ForwardPanels(Packed weight, ReadOnlySpan<float> input, ReadOnlySpan<int> list, bool listed, Span<float> output, int firstPanel, int endPanel)
+    {
+        if (listed)
+        {
+            ForwardPanels<ListedInputs>(weight, input, ref MemoryMarshal.GetReference(list), list.Length, output, firstPanel, endPanel);
         }
         else
         {
             int none = 0;
-            Forward<AllInputs>(weight, input, ref none, input.Length, output);
+            ForwardPanels<AllInputs>(weight, input, ref none, input.Length, output, firstPanel, endPanel);
         }
     }
 
-    private static void Forward<TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output)
+    private static void ForwardPanels<TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output, int firstPanel, int endPanel)
         where TInputs : struct, IInputOrder
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Panels<ConvolutionLanes512, Vector512<float>, TInputs>(weight, input, ref list, count, output);
+            Panels<ConvolutionLanes512, Vector512<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Panels<ConvolutionLanes256, Vector256<float>, TInputs>(weight, input, ref list, count, output);
+            Panels<ConvolutionLanes256, Vector256<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
         else
         {
-            Panels<ConvolutionLanes128, Vector128<float>, TInputs>(weight, input, ref list, count, output);
+            Panels<ConvolutionLanes128, Vector128<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
     }
 
@@ -170,14 +184,14 @@ public static class DensePanels
         return true;
     }
 
-    private static void Panels<TLanes, TVector, TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output)
+    private static void Panels<TLanes, TVector, TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output, int firstPanel, int endPanel)
         where TLanes : IConvolutionLanes<TVector>
         where TVector : struct
         where TInputs : struct, IInputOrder
     {
         int panelCount = PanelCount(weight.Outputs);
         ref float start = ref MemoryMarshal.GetReference(weight.Panels);
-        for (int p = 0; p < panelCount; p++)
+        for (int p = firstPanel; p < endPanel; p++)
         {
             (int firstVector, int vectors) = PanelOf(weight.Outputs, panelCount, p);
             int first = firstVector * TLanes.Count;
@@ -248,7 +262,7 @@ public static class DensePanels
 
     private static int Vectors(int outputs) => (outputs + VectorLength - 1) / VectorLength;
 
-    private static int PanelCount(int outputs) => (Vectors(outputs) + PanelVectors - 1) / PanelVectors;
+    internal static int PanelCount(int outputs) => (Vectors(outputs) + PanelVectors - 1) / PanelVectors;
 
     // Panel p of panelCount spreads the vectors evenly: 4 to 8 each whenever there are 4 or more.
     private static (int FirstVector, int Vectors) PanelOf(int outputs, int panelCount, int p)
