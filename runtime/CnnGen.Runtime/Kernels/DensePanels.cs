@@ -23,7 +23,7 @@ namespace CnnGen.Runtime.Kernels;
 /// are skipped: their rows of every panel are never read, so the call reads that much less. The sums are
 /// unchanged bit for bit: each unit still adds its products in input order, and a skipped product is ±0,
 /// which leaves every sum as it was — provided no weight is infinite or NaN (0 · ∞ is NaN), which
-/// <see cref="Pack"/> checks. The seed net's 3136 × 1000 dense1 (12.5 MB), 32 % of its inputs zero: 109 → 87 µs
+/// <see cref="Pack(int, int, ReadOnlySpan{float})"/> checks. The seed net's 3136 × 1000 dense1 (12.5 MB), 32 % of its inputs zero: 109 → 87 µs
 /// within the network (perf). With 2 or more threads, <see cref="DensePanelsParallel"/> shares the panels out.
 /// </para>
 /// </remarks>
@@ -49,12 +49,18 @@ public static class DensePanels
         : Vector128<float>.Count;
 
     /// <summary>Arranges weight (N, K), PyTorch's <c>Linear</c> layout, into panels; see the remarks.</summary>
-    public static Packed Pack(int outputs, int inputs, ReadOnlySpan<float> weight)
+    public static Packed Pack(int outputs, int inputs, ReadOnlySpan<float> weight) => Pack(outputs, inputs, weight, VectorLength);
+
+    /// <summary>
+    /// As <see cref="Pack(int, int, ReadOnlySpan{float})"/> for vectors of <paramref name="lanes"/> floats (16, 8 or 4),
+    /// which <see cref="Forward"/> then uses: the tests run the narrower machines' layouts on this one.
+    /// </summary>
+    internal static Packed Pack(int outputs, int inputs, ReadOnlySpan<float> weight, int lanes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
-        if (!Takes(outputs))
+        if (Vectors(outputs, lanes) < 4)
         {
-            throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"DensePanels needs at least {4 * VectorLength} units (4 vectors) on this machine.");
+            throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"DensePanels needs at least {4 * lanes} units (4 vectors) on this machine.");
         }
 
         if (weight.Length != (long)outputs * inputs)
@@ -62,14 +68,13 @@ public static class DensePanels
             throw new ArgumentException($"DensePanels: a ({outputs}, {inputs}) weight has {(long)outputs * inputs} floats, not {weight.Length}.", nameof(weight));
         }
 
-        int count = VectorLength;
-        var packed = new Packed(outputs, inputs, checked(Vectors(outputs) * count * inputs));
+        var packed = new Packed(outputs, inputs, lanes, checked(Vectors(outputs, lanes) * lanes * inputs));
         Span<float> panels = packed.Panels;
-        int panelCount = PanelCount(outputs);
+        int panelCount = PanelCount(packed);
         for (int p = 0; p < panelCount; p++)
         {
-            (int firstVector, int vectors) = PanelOf(outputs, panelCount, p);
-            int first = firstVector * count, width = vectors * count;
+            (int firstVector, int vectors) = PanelOf(packed, panelCount, p);
+            int first = firstVector * lanes, width = vectors * lanes;
             Span<float> panel = panels.Slice(first * inputs, width * inputs);
             for (int c = 0; c < width; c++)
             {
@@ -85,7 +90,7 @@ public static class DensePanels
         return packed;
     }
 
-    /// <summary>output = weight · input, without bias, over weights from <see cref="Pack"/>. Allocates nothing.</summary>
+    /// <summary>output = weight · input, without bias, over weights from <see cref="Pack(int, int, ReadOnlySpan{float})"/>. Allocates nothing.</summary>
     [SkipLocalsInit]
     public static void Forward(Packed weight, ReadOnlySpan<float> input, Span<float> output)
     {
@@ -105,7 +110,7 @@ public static class DensePanels
 
         if (!DensePanelsParallel.TryRun(weight, input, list, listed, output))
         {
-            ForwardPanels(weight, input, list, listed, output, 0, PanelCount(weight.Outputs));
+            ForwardPanels(weight, input, list, listed, output, 0, PanelCount(weight));
         }
     }
 
@@ -126,11 +131,12 @@ public static class DensePanels
     private static void ForwardPanels<TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output, int firstPanel, int endPanel)
         where TInputs : struct, IInputOrder
     {
-        if (Vector512.IsHardwareAccelerated)
+        // The width the weight was arranged for: this machine's widest, unless a test asked for a narrower one.
+        if (weight.Lanes == Vector512<float>.Count)
         {
             Panels<ConvolutionLanes512, Vector512<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (weight.Lanes == Vector256<float>.Count)
         {
             Panels<ConvolutionLanes256, Vector256<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
@@ -189,11 +195,11 @@ public static class DensePanels
         where TVector : struct
         where TInputs : struct, IInputOrder
     {
-        int panelCount = PanelCount(weight.Outputs);
+        int panelCount = PanelCount(weight);
         ref float start = ref MemoryMarshal.GetReference(weight.Panels);
         for (int p = firstPanel; p < endPanel; p++)
         {
-            (int firstVector, int vectors) = PanelOf(weight.Outputs, panelCount, p);
+            (int firstVector, int vectors) = PanelOf(weight, panelCount, p);
             int first = firstVector * TLanes.Count;
             ref float panel = ref Unsafe.Add(ref start, (nint)first * weight.Inputs);
             Span<float> columns = output[first..Math.Min(weight.Outputs, first + (vectors * TLanes.Count))];
@@ -254,20 +260,20 @@ public static class DensePanels
     }
 
     /// <summary>
-    /// Whether <see cref="Pack"/> takes a layer of <paramref name="outputs"/> units: at least 4 vectors of them.
+    /// Whether <see cref="Pack(int, int, ReadOnlySpan{float})"/> takes a layer of <paramref name="outputs"/> units: at least 4 vectors of them.
     /// A narrower panel would do fewer than 4 multiply-adds per step, each waiting on the last one of its
     /// accumulator (10 units × 1,000 inputs: 0.95 µs, against 0.31 µs for <see cref="Gemm.MultiplyNT"/>).
     /// </summary>
-    public static bool Takes(int outputs) => Vectors(outputs) >= 4;
+    public static bool Takes(int outputs) => Vectors(outputs, VectorLength) >= 4;
 
-    private static int Vectors(int outputs) => (outputs + VectorLength - 1) / VectorLength;
+    private static int Vectors(int outputs, int lanes) => (outputs + lanes - 1) / lanes;
 
-    internal static int PanelCount(int outputs) => (Vectors(outputs) + PanelVectors - 1) / PanelVectors;
+    internal static int PanelCount(Packed weight) => (Vectors(weight.Outputs, weight.Lanes) + PanelVectors - 1) / PanelVectors;
 
     // Panel p of panelCount spreads the vectors evenly: 4 to 8 each whenever there are 4 or more.
-    private static (int FirstVector, int Vectors) PanelOf(int outputs, int panelCount, int p)
+    private static (int FirstVector, int Vectors) PanelOf(Packed weight, int panelCount, int p)
     {
-        int vectors = Vectors(outputs);
+        int vectors = Vectors(weight.Outputs, weight.Lanes);
         int first = p * vectors / panelCount;
         return (first, ((p + 1) * vectors / panelCount) - first);
     }
@@ -297,7 +303,7 @@ public static class DensePanels
     private readonly struct ListedInputs : IInputOrder { public static int Input(ref int list, int j) => Unsafe.Add(ref list, j); }
 
     /// <summary>
-    /// A weight arranged by <see cref="Pack"/>, for this process only. Its storage is pinned and starts on a
+    /// A weight arranged by <see cref="Pack(int, int, ReadOnlySpan{float})"/>, for this process only. Its storage is pinned and starts on a
     /// 64-byte boundary, so no vector load of a panel straddles two cache lines (measured on a draft of this
     /// kernel, LeNet-5's dense1: 1.78 µs aligned against 2.02 µs at an offset of 16 bytes).
     /// </summary>
@@ -307,10 +313,11 @@ public static class DensePanels
         private readonly int _start;
         private readonly int _length;
 
-        internal Packed(int outputs, int inputs, int length)
+        internal Packed(int outputs, int inputs, int lanes, int length)
         {
             Outputs = outputs;
             Inputs = inputs;
+            Lanes = lanes;
             _length = length;
             _storage = GC.AllocateArray<float>(length + 15, pinned: true);
             _start = KernelScratch.FloatsToCacheLine(_storage);
@@ -321,6 +328,9 @@ public static class DensePanels
 
         /// <summary>Inputs of the layer (K).</summary>
         public int Inputs { get; }
+
+        /// <summary>Floats per vector of the layout: this machine's widest unless a test chose.</summary>
+        internal int Lanes { get; }
 
         /// <summary>Whether <see cref="Forward"/> skips the zero inputs: a weight of at least <see cref="StreamedBytes"/>, all finite.</summary>
         public bool SkipsZeroInputs { get; internal set; }

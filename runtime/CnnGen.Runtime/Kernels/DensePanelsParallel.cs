@@ -21,7 +21,7 @@ internal static unsafe class DensePanelsParallel
     /// <summary>Computes every panel in parallel and returns true, or returns false if it should not.</summary>
     public static bool TryRun(DensePanels.Packed weight, ReadOnlySpan<float> input, ReadOnlySpan<int> list, bool listed, Span<float> output)
     {
-        int panels = DensePanels.PanelCount(weight.Outputs);
+        int panels = DensePanels.PanelCount(weight);
         if (Parallelism.ThreadCount < 2 || panels < 2 || (long)weight.Outputs * weight.Inputs < GemmParallel.MinDotElements || !Monitor.TryEnter(Gate))
         {
             return false;

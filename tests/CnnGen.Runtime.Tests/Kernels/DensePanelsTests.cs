@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using CnnGen.Runtime.Kernels;
 
 namespace CnnGen.Runtime.Tests.Kernels;
@@ -10,26 +11,46 @@ public sealed class DensePanelsTests
     /// <summary>
     /// (units, inputs). With 16 lanes: 64 = one panel of 4 vectors; 120 and 84 = LeNet-5's dense1 and dense2
     /// (8 and 6 vectors, the last partly padding); 130 = 9 vectors split 5 + 4; 1000 = 8 panels, the last of 7;
-    /// 300 × 1 and 65 × 3 = shallow inputs and a panel whose last vector holds one unit.
+    /// 300 × 1 and 65 × 3 = shallow inputs and a panel whose last vector holds one unit. Narrower vectors
+    /// (the layouts of AVX2 and SSE machines, run here too) cut the same units into more panels.
     /// </summary>
-    public static TheoryData<int, int> Shapes() => new()
+    private static readonly (int Units, int Inputs)[] Shapes =
+    [
+        (64, 5), (120, 400), (84, 120), (130, 37), (1000, 41), (300, 1), (65, 3),
+    ];
+
+    /// <summary>The vector widths (floats) this machine runs: 16 with AVX-512, 8 with AVX, 4 always.</summary>
+    private static IEnumerable<int> Lanes() =>
+        new[] { 16, 8, 4 }.Where(lanes => lanes switch
+        {
+            16 => Vector512.IsHardwareAccelerated,
+            8 => Vector256.IsHardwareAccelerated,
+            _ => true,
+        });
+
+    public static TheoryData<int, int, int> ShapesAndLanes()
     {
-        { 64, 5 },
-        { 120, 400 },
-        { 84, 120 },
-        { 130, 37 },
-        { 1000, 41 },
-        { 300, 1 },
-        { 65, 3 },
-    };
+        var data = new TheoryData<int, int, int>();
+        foreach ((int units, int inputs) in Shapes)
+        {
+            foreach (int lanes in Lanes())
+            {
+                data.Add(units, inputs, lanes);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<int> EveryLanes() => new(Lanes());
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Matches_naive_loop_and_writes_only_its_output(int units, int inputs)
+    [MemberData(nameof(ShapesAndLanes))]
+    public void Matches_naive_loop_and_writes_only_its_output(int units, int inputs, int lanes)
     {
         float[] weight = GemmReference.RandomValues(units * inputs, seed: 1);
         float[] input = GemmReference.RandomValues(inputs, seed: 2);
-        DensePanels.Packed packed = DensePanels.Pack(units, inputs, weight);
+        DensePanels.Packed packed = DensePanels.Pack(units, inputs, weight, lanes);
 
         // NaN where the output goes shows an unwritten unit; NaN guards either side show a write outside it.
         float[] buffer = new float[units + 32];
@@ -37,7 +58,7 @@ public sealed class DensePanelsTests
         DensePanels.Forward(packed, input, buffer.AsSpan(16, units));
 
         (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, 1, units, inputs, input, weight, c0: null);
-        GemmReference.AssertClose(expected, scale, buffer[16..(16 + units)], Tolerance, $"{units} × {inputs}");
+        GemmReference.AssertClose(expected, scale, buffer[16..(16 + units)], Tolerance, $"{units} × {inputs}, {lanes} lanes");
         Assert.All(buffer[..16].Concat(buffer[(16 + units)..]), guard => Assert.True(float.IsNaN(guard), "written outside the output"));
     }
 
@@ -60,8 +81,9 @@ public sealed class DensePanelsTests
     /// <summary>1000 × 1103: 4.4 MB, past <see cref="DensePanels.StreamedBytes"/>; 1103 inputs leave 7 past the last whole 8.</summary>
     private const int StreamedUnits = 1000, StreamedInputs = 1103;
 
-    [Fact]
-    public void A_streamed_weight_skips_zero_inputs_and_gives_the_bits_of_reading_them_all()
+    [Theory]
+    [MemberData(nameof(EveryLanes))]
+    public void A_streamed_weight_skips_zero_inputs_and_gives_the_bits_of_reading_them_all(int lanes)
     {
         float[] weight = GemmReference.RandomValues(StreamedUnits * StreamedInputs, seed: 5);
         float[] input = GemmReference.RandomValues(StreamedInputs, seed: 6);
@@ -73,7 +95,7 @@ public sealed class DensePanelsTests
         }
 
         input[^1] = 0.5f; // the last input, in the scalar tail of the nonzero list, counts
-        DensePanels.Packed packed = DensePanels.Pack(StreamedUnits, StreamedInputs, weight);
+        DensePanels.Packed packed = DensePanels.Pack(StreamedUnits, StreamedInputs, weight, lanes);
         Assert.True(packed.SkipsZeroInputs);
 
         float[] skipping = new float[StreamedUnits];
@@ -84,7 +106,7 @@ public sealed class DensePanelsTests
 
         Assert.Equal(readingAll, skipping);
         (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, 1, StreamedUnits, StreamedInputs, input, weight, c0: null);
-        GemmReference.AssertClose(expected, scale, skipping, Tolerance, "streamed weight, zero inputs skipped");
+        GemmReference.AssertClose(expected, scale, skipping, Tolerance, $"streamed weight, zero inputs skipped, {lanes} lanes");
     }
 
     [Fact]
