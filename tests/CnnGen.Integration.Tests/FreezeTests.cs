@@ -55,6 +55,31 @@ public sealed class FreezeTests
         Assert.Equal(batchBefore, batchAfter);
     }
 
+    /// <summary>
+    /// Freezing packs the convolutions' weights from the parameters as they are then: a forward before, on other
+    /// parameters, left a packed copy of those, which a frozen network must not read (it no longer repacks per call).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Freezing_packs_the_parameters_it_finds_not_those_of_an_earlier_forward(string name)
+    {
+        (INetwork net, OracleNetwork oracle, Action freeze, _) = Create(name);
+        var random = new Random(TestData.StableSeed(name) + 1);
+        float[] input = TestData.Uniform(random, net.InputLength);
+        float[] output = new float[net.OutputLength];
+        TestData.FillParameters(random, oracle, net.Parameters);
+        net.Forward(input, output);
+
+        TestData.FillParameters(random, oracle, net.Parameters);
+        double[] parameters = TestData.ToDouble(net.Parameters);
+        freeze();
+        Array.Fill(output, float.NaN);
+        net.Forward(input, output);
+
+        double[] expected = oracle.Forward(parameters, TestData.ToDouble(input));
+        NumericAssert.Close(expected, output, NumericAssert.ForwardTolerance, NumericAssert.ForwardTolerance, $"{name} frozen after new parameters");
+    }
+
     [Fact]
     public void Frozen_network_refuses_every_parameter_change()
     {

@@ -8,7 +8,7 @@ namespace CnnGen.Generator.Emit;
 
 /// <summary>
 /// <c>Freeze()</c>: turns a network into an inference-only one whose dense weights are arranged once for
-/// one-sample latency (<c>DensePanels</c>). An arranged copy of a weight is only correct while the weight
+/// one-sample latency (<c>DensePanels</c>) and whose convolutions' packed weights are made once, not per call. An arranged copy of a weight is only correct while the weight
 /// stays as it was, so freezing detaches the parameter buffer (spans handed out before no longer reach the
 /// network) and afterwards refuses every write: <c>Parameters</c>, <c>ResetParameters</c>, training mode.
 /// </summary>
@@ -24,7 +24,7 @@ internal static class FreezeEmitter
 
     public static void EmitFields(SourceWriter w, NetworkPlan plan)
     {
-        w.Line($"private bool {Flag}; // set by Freeze: parameters read-only, dense weights arranged for one sample");
+        w.Line($"private bool {Flag}; // set by Freeze: parameters read-only, dense weights arranged, convolution weights packed once");
         foreach (LayerPlan layer in DenseLayers(plan))
         {
             w.Line($"private {Code.Kernels}DensePanels.Packed? {PanelsField(layer)};");
@@ -37,7 +37,8 @@ internal static class FreezeEmitter
         w.Line("/// <summary>");
         w.Line("/// Makes this network inference-only, for the lowest one-sample latency: each dense layer's weight is");
         w.Line("/// arranged once into the panels <see cref=\"global::CnnGen.Runtime.Kernels.DensePanels\"/> reads as one stream");
-        w.Line("/// (used by <see cref=\"Forward\"/> and batches of 1). The parameters are fixed from here on: spans over");
+        w.Line("/// (used by <see cref=\"Forward\"/> and batches of 1), and the convolutions' weights are packed once instead of");
+        w.Line("/// on every forward call. The parameters are fixed from here on: spans over");
         w.Line("/// <see cref=\"Parameters\"/> obtained before no longer reach the network, and <see cref=\"Parameters\"/>,");
         w.Line("/// <see cref=\"ResetParameters\"/> and <see cref=\"IsTraining\"/> = true throw. To keep training, freeze a copy.");
         w.Line("/// </summary>");
@@ -51,6 +52,16 @@ internal static class FreezeEmitter
         {
             int inputs = layer.Input.Size, units = layer.Output.Size;
             w.Line($"{PanelsField(layer)} = {Code.Kernels}DensePanels.Takes({Int(units)}) ? {Code.Kernels}DensePanels.Pack({Int(units)}, {Int(inputs)}, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})) : null;");
+        }
+
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (ConvEmitter.InferencePacking(layer) is { } packing)
+            {
+                w.Line($"// {layer.Name}: packed here once instead of on every forward call");
+                w.Line(packing[0]);
+                w.Line(packing[1]);
+            }
         }
 
         w.Line("IsTraining = false;");
