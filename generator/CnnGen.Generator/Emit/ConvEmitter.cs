@@ -80,17 +80,14 @@ internal sealed class ConvEmitter : LayerEmitter
     }
 
     /// <summary>
-    /// The statements that pack the weights this layer's kernel reads at inference, or null where it reads them
+    /// The statements that size and pack the weights this layer's kernel reads at inference, or null where it reads them
     /// as they are. A forward call repacks them, as <c>Parameters</c> may have been written since the last one;
     /// a frozen network packed them once, in <c>Freeze</c> (the seed net's conv2: 14 µs a call).
     /// </summary>
-    public static string[]? InferencePacking(LayerPlan layer) =>
+    public static (string Grow, string Pack)? InferencePacking(LayerPlan layer) =>
         layer.Kind == LayerKind.Conv2D && (layer.TrainsInPlace || (layer.ConvolvesInPlace && layer.PackedWeightSize > 0))
-            ?
-            [
-                $"Grow(ref {PackedWeightsField(layer)}, {Int(layer.PackedWeightSize)});",
-                $"{InferenceKernel(layer)}.PackWeights({ShapeField(layer)}, {WeightSlice(layer)}, {PackedWeightsField(layer)});",
-            ]
+            ? ($"Grow(ref {PackedWeightsField(layer)}, {Int(layer.PackedWeightSize)});",
+               $"{InferenceKernel(layer)}.PackWeights({ShapeField(layer)}, {WeightSlice(layer)}, {PackedWeightsField(layer)});")
             : null;
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
@@ -112,7 +109,7 @@ internal sealed class ConvEmitter : LayerEmitter
             // Training packs too when it runs the implicit GEMM.
             w.Line("// Packed on every call, as Parameters may have changed since; a frozen network packed them in Freeze.");
             w.Open(layer.TrainsInPlace ? $"if (!{FreezeEmitter.Flag})" : $"if (!_training && !{FreezeEmitter.Flag})");
-            w.Line(packing[1]);
+            w.Line(packing.Pack);
             w.Close();
             w.Line();
         }

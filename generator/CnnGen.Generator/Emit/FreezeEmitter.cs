@@ -8,9 +8,10 @@ namespace CnnGen.Generator.Emit;
 
 /// <summary>
 /// <c>Freeze()</c>: turns a network into an inference-only one whose dense weights are arranged once for
-/// one-sample latency (<c>DensePanels</c>) and whose convolutions' packed weights are made once, not per call. An arranged copy of a weight is only correct while the weight
-/// stays as it was, so freezing detaches the parameter buffer (spans handed out before no longer reach the
-/// network) and afterwards refuses every write: <c>Parameters</c>, <c>ResetParameters</c>, training mode.
+/// one-sample latency (<c>DensePanels</c>) and whose convolutions' packed weights are made once, not per call.
+/// An arranged copy of a weight is only correct while the weight stays as it was, so freezing detaches the
+/// parameter buffer (spans handed out before no longer reach the network) and afterwards refuses every
+/// write: <c>Parameters</c>, <c>ResetParameters</c>, training mode.
 /// </summary>
 internal static class FreezeEmitter
 {
@@ -59,8 +60,8 @@ internal static class FreezeEmitter
             if (ConvEmitter.InferencePacking(layer) is { } packing)
             {
                 w.Line($"// {layer.Name}: packed here once instead of on every forward call");
-                w.Line(packing[0]);
-                w.Line(packing[1]);
+                w.Line(packing.Grow);
+                w.Line(packing.Pack);
             }
         }
 

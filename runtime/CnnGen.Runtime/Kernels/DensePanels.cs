@@ -23,8 +23,9 @@ namespace CnnGen.Runtime.Kernels;
 /// are skipped: their rows of every panel are never read, so the call reads that much less. The sums are
 /// unchanged bit for bit: each unit still adds its products in input order, and a skipped product is ±0,
 /// which leaves every sum as it was — provided no weight is infinite or NaN (0 · ∞ is NaN), which
-/// <see cref="Pack(int, int, ReadOnlySpan{float})"/> checks. The seed net's 3136 × 1000 dense1 (12.5 MB), 32 % of its inputs zero: 109 → 87 µs
-/// within the network (perf). With 2 or more threads, <see cref="DensePanelsParallel"/> shares the panels out.
+/// <see cref="Pack(int, int, ReadOnlySpan{float})"/> checks. The seed net's 3136 × 1000 dense1 (12.5 MB),
+/// 32 % of its inputs zero: 109 → 87 µs within the network (perf). With 2 or more threads,
+/// <see cref="DensePanelsParallel"/> shares the panels out.
 /// </para>
 /// </remarks>
 public static class DensePanels
@@ -90,7 +91,11 @@ public static class DensePanels
         return packed;
     }
 
-    /// <summary>output = weight · input, without bias, over weights from <see cref="Pack(int, int, ReadOnlySpan{float})"/>. Allocates nothing.</summary>
+    /// <summary>
+    /// output = weight · input, without bias, over weights from <see cref="Pack(int, int, ReadOnlySpan{float})"/>.
+    /// Allocates nothing. Not for concurrent calls on one <see cref="Packed"/> with 2 or more threads set (one
+    /// network runs at a time); a call that finds the workers busy computes on its own thread.
+    /// </summary>
     [SkipLocalsInit]
     public static void Forward(Packed weight, ReadOnlySpan<float> input, Span<float> output)
     {
@@ -260,7 +265,8 @@ public static class DensePanels
     }
 
     /// <summary>
-    /// Whether <see cref="Pack(int, int, ReadOnlySpan{float})"/> takes a layer of <paramref name="outputs"/> units: at least 4 vectors of them.
+    /// Whether <see cref="Pack(int, int, ReadOnlySpan{float})"/> takes a layer of <paramref name="outputs"/> units: at
+    /// least 4 vectors of them.
     /// A narrower panel would do fewer than 4 multiply-adds per step, each waiting on the last one of its
     /// accumulator (10 units × 1,000 inputs: 0.95 µs, against 0.31 µs for <see cref="Gemm.MultiplyNT"/>).
     /// </summary>
@@ -303,8 +309,8 @@ public static class DensePanels
     private readonly struct ListedInputs : IInputOrder { public static int Input(ref int list, int j) => Unsafe.Add(ref list, j); }
 
     /// <summary>
-    /// A weight arranged by <see cref="Pack(int, int, ReadOnlySpan{float})"/>, for this process only. Its storage is pinned and starts on a
-    /// 64-byte boundary, so no vector load of a panel straddles two cache lines (measured on a draft of this
+    /// A weight arranged by <see cref="Pack(int, int, ReadOnlySpan{float})"/>, for this process only. Its storage is
+    /// pinned and starts on a 64-byte boundary, so no vector load of a panel straddles two cache lines (measured on a draft of this
     /// kernel, LeNet-5's dense1: 1.78 µs aligned against 2.02 µs at an offset of 16 bytes).
     /// </summary>
     public sealed class Packed
