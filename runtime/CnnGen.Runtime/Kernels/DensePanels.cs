@@ -93,8 +93,8 @@ public static class DensePanels
 
     /// <summary>
     /// output = weight · input, without bias, over weights from <see cref="Pack(int, int, ReadOnlySpan{float})"/>.
-    /// Allocates nothing. Not for concurrent calls on one <see cref="Packed"/> with 2 or more threads set (one
-    /// network runs at a time); a call that finds the workers busy computes on its own thread.
+    /// Allocates nothing, and writes nothing shared but <paramref name="output"/>: calls may run at once, and one
+    /// that finds <see cref="Parallelism"/>'s workers busy with another computes on its own thread.
     /// </summary>
     [SkipLocalsInit]
     public static void Forward(Packed weight, ReadOnlySpan<float> input, Span<float> output)
