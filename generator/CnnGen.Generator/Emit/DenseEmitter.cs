@@ -21,12 +21,20 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Open(ForwardSignature(layer));
         w.Line($"{Code.ReadOnlySpan} weight = ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)}); // ({Int(units)}, {Int(inputs)})");
         w.Line($"{Code.Span} output = {context.ValueBatch(context.OutputOf(layer))};");
-        w.Open($"if (batchSize == 1 && {FreezeEmitter.PanelsField(layer)} is {{ }} panels)");
-        w.Line($"{Code.Kernels}DensePanels.Forward(panels, {context.ValueBatch(context.InputOf(layer))}, output);");
-        w.Close();
-        w.Open("else");
-        w.Line($"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {context.ValueBatch(context.InputOf(layer))}, weight, output, accumulate: false);");
-        w.Close();
+        string product = $"{Code.Gemm}MultiplyNT(batchSize, {Int(units)}, {Int(inputs)}, {context.ValueBatch(context.InputOf(layer))}, weight, output, accumulate: false);";
+        if (FreezeEmitter.MayUsePanels(layer))
+        {
+            w.Open($"if (batchSize == 1 && {FreezeEmitter.PanelsField(layer)} is {{ }} panels)");
+            w.Line($"{Code.Kernels}DensePanels.Forward(panels, {context.ValueBatch(context.InputOf(layer))}, output);");
+            w.Close();
+            w.Open("else");
+            w.Line(product);
+            w.Close();
+        }
+        else
+        {
+            w.Line(product);
+        }
         w.Line();
         w.Line($"{Code.Bias}AddToColumns(output, ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), batchSize);");
         w.Close();

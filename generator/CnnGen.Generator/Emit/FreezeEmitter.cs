@@ -20,13 +20,19 @@ internal static class FreezeEmitter
     /// <summary><c>_dense1Panels</c>: the arranged weight of a dense layer, null until frozen.</summary>
     public static string PanelsField(LayerPlan layer) => $"_{layer.Name}Panels";
 
+    /// <summary>
+    /// Whether a dense layer can have panels on some machine: <c>DensePanels.Takes</c> wants 4 vectors of units,
+    /// at least 16 with the narrowest (4-float) vectors. Narrower layers (a 10-class head) get no panels field.
+    /// </summary>
+    public static bool MayUsePanels(LayerPlan layer) => layer.Kind == LayerKind.Dense && layer.Output.Size >= 16;
+
     /// <summary>The guard that throws when a frozen network is asked to change its parameters.</summary>
     public static string Refuse(string what) => $"{Flag} ? throw FrozenError(\"{what}\") : ";
 
     public static void EmitFields(SourceWriter w, NetworkPlan plan)
     {
         w.Line($"private bool {Flag}; // set by Freeze: parameters read-only, dense weights arranged, convolution weights packed once");
-        foreach (LayerPlan layer in DenseLayers(plan))
+        foreach (LayerPlan layer in PanelLayers(plan))
         {
             w.Line($"private {Code.Kernels}DensePanels.Packed? {PanelsField(layer)};");
         }
@@ -49,7 +55,7 @@ internal static class FreezeEmitter
         w.Close();
         w.Line();
         w.Line(compiled ? "_parameters = (float[]?)_parameters?.Clone();" : "_parameters = (float[])_parameters.Clone();");
-        foreach (LayerPlan layer in DenseLayers(plan))
+        foreach (LayerPlan layer in PanelLayers(plan))
         {
             int inputs = layer.Input.Size, units = layer.Output.Size;
             w.Line($"{PanelsField(layer)} = {Code.Kernels}DensePanels.Takes({Int(units)}) ? {Code.Kernels}DensePanels.Pack({Int(units)}, {Int(inputs)}, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})) : null;");
@@ -79,5 +85,5 @@ internal static class FreezeEmitter
         w.Line();
     }
 
-    private static IEnumerable<LayerPlan> DenseLayers(NetworkPlan plan) => plan.Layers.Where(layer => layer.Kind == LayerKind.Dense);
+    private static IEnumerable<LayerPlan> PanelLayers(NetworkPlan plan) => plan.Layers.Where(MayUsePanels);
 }

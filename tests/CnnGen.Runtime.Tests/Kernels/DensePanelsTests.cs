@@ -148,10 +148,13 @@ public sealed class DensePanelsTests
     [Fact]
     public void Takes_layers_of_at_least_four_vectors()
     {
-        // 10 units are fewer than 4 vectors at any width (4, 8 or 16 lanes), 64 at least 4.
-        Assert.False(DensePanels.Takes(10));
+        // 15 units are fewer than 4 vectors at any width (4, 8 or 16 lanes) — the generator gives layers under 16
+        // units no panels field (FreezeEmitter.MayUsePanels) — and 64 at least 4.
+        Assert.False(DensePanels.Takes(15));
         Assert.True(DensePanels.Takes(64));
         Assert.Throws<ArgumentOutOfRangeException>(() => DensePanels.Pack(10, 3, new float[30]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DensePanels.Pack(15, 3, new float[45], lanes: 4));
+        Assert.Equal(16, DensePanels.Pack(16, 3, new float[48], lanes: 4).Outputs);
     }
 
     [Fact]
