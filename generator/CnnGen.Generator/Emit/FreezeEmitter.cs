@@ -22,9 +22,9 @@ internal static class FreezeEmitter
 
     /// <summary>
     /// Whether a dense layer can have panels on some machine: <c>DensePanels.Takes</c> wants 4 vectors of units,
-    /// at least 16 with the narrowest (4-float) vectors. Narrower layers (a 10-class head) get no panels field.
+    /// more than 12 with the narrowest (4-float) vectors. Narrower layers (a 10-class head) get no panels field.
     /// </summary>
-    public static bool MayUsePanels(LayerPlan layer) => layer.Kind == LayerKind.Dense && layer.Output.Size >= 16;
+    public static bool MayUsePanels(LayerPlan layer) => layer.Kind == LayerKind.Dense && layer.Output.Size > 12;
 
     /// <summary>The guard that throws when a frozen network is asked to change its parameters.</summary>
     public static string Refuse(string what) => $"{Flag} ? throw FrozenError(\"{what}\") : ";

@@ -148,13 +148,13 @@ public sealed class DensePanelsTests
     [Fact]
     public void Takes_layers_of_at_least_four_vectors()
     {
-        // 15 units are fewer than 4 vectors at any width (4, 8 or 16 lanes) — the generator gives layers under 16
-        // units no panels field (FreezeEmitter.MayUsePanels) — and 64 at least 4.
-        Assert.False(DensePanels.Takes(15));
+        // 12 units are fewer than 4 vectors at any width (4, 8 or 16 lanes) — the generator gives layers of 12 or
+        // fewer no panels field (FreezeEmitter.MayUsePanels) — 13 are 4 vectors of 4 lanes, 64 at least 4 at any.
+        Assert.False(DensePanels.Takes(12));
         Assert.True(DensePanels.Takes(64));
         Assert.Throws<ArgumentOutOfRangeException>(() => DensePanels.Pack(10, 3, new float[30]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => DensePanels.Pack(15, 3, new float[45], lanes: 4));
-        Assert.Equal(16, DensePanels.Pack(16, 3, new float[48], lanes: 4).Outputs);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DensePanels.Pack(12, 3, new float[36], lanes: 4));
+        Assert.Equal(13, DensePanels.Pack(13, 3, new float[39], lanes: 4).Outputs);
     }
 
     [Fact]
