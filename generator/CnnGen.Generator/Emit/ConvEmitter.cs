@@ -84,8 +84,9 @@ internal sealed class ConvEmitter : LayerEmitter
     /// as they are. A forward call repacks them, as <c>Parameters</c> may have been written since the last one;
     /// a frozen network packed them once, in <c>Freeze</c> (the seed net's conv2: 14 µs a call).
     /// </summary>
+    /// <remarks>Exactly the layers with packed weights (implicit or direct kernel): only Conv2D has any.</remarks>
     public static (string Grow, string Pack)? InferencePacking(LayerPlan layer) =>
-        layer.Kind == LayerKind.Conv2D && (layer.TrainsInPlace || (layer.ConvolvesInPlace && layer.PackedWeightSize > 0))
+        layer.PackedWeightSize > 0
             ? ($"Grow(ref {PackedWeightsField(layer)}, {Int(layer.PackedWeightSize)});",
                $"{InferenceKernel(layer)}.PackWeights({ShapeField(layer)}, {WeightSlice(layer)}, {PackedWeightsField(layer)});")
             : null;
