@@ -172,53 +172,62 @@ internal static class GemmDriver
         }
     }
 
-    /// <summary>Calls the kernel compiled for exactly <paramref name="rows"/> rows (at most TKernel.Rows).</summary>
+    /// <summary>Calls the kernel compiled for exactly <paramref name="rows"/> rows (at most TKernel.Rows), over one run of depth.</summary>
     internal static void RunTile<TKernel>(
         int rows, bool narrow, nint depth, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
+        where TKernel : struct, IGemmMicroKernel =>
+        RunTile<TKernel>(rows, narrow, depth, runs: 1, aRunStride: 0, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+
+    /// <summary>
+    /// Calls the kernel compiled for exactly <paramref name="rows"/> rows (at most TKernel.Rows) over <paramref name="runs"/>
+    /// runs of <paramref name="depth"/> (<see cref="IGemmMicroKernel.Run"/>).
+    /// </summary>
+    internal static void RunTile<TKernel>(
+        int rows, bool narrow, nint depth, nint runs, nint aRunStride, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
         where TKernel : struct, IGemmMicroKernel
     {
         switch (rows)
         {
             case 8:
-                RunTile<TKernel, TileRows8>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows8>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             case 7:
-                RunTile<TKernel, TileRows7>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows7>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             case 6:
-                RunTile<TKernel, TileRows6>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows6>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             case 5:
-                RunTile<TKernel, TileRows5>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows5>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             case 4:
-                RunTile<TKernel, TileRows4>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows4>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             case 3:
-                RunTile<TKernel, TileRows3>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows3>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             case 2:
-                RunTile<TKernel, TileRows2>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows2>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
             default:
-                RunTile<TKernel, TileRows1>(narrow, depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+                RunTile<TKernel, TileRows1>(narrow, depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
                 break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RunTile<TKernel, TRows>(
-        bool narrow, nint depth, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
+        bool narrow, nint depth, nint runs, nint aRunStride, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
         where TKernel : struct, IGemmMicroKernel
         where TRows : struct, ITileRows
     {
         if (narrow)
         {
-            TKernel.RunNarrow<TRows>(depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+            TKernel.RunNarrow<TRows>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
         }
         else
         {
-            TKernel.Run<TRows>(depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+            TKernel.Run<TRows>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
         }
     }
 }

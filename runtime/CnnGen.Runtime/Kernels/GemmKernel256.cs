@@ -16,6 +16,8 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
 
     public static void Run<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -56,51 +58,56 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
         }
 
-        for (nint p = 0; p < depth; p++)
+        ref float runStart = ref a;
+        for (nint run = 0; run < runs; run++)
         {
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
-            Vector256<float> b1 = Vector256.LoadUnsafe(ref b, 8);
-
-            Vector256<float> ai = Vector256.Create(a);
-            c00 = MultiplyAdd(ai, b0, c00);
-            c01 = MultiplyAdd(ai, b1, c01);
-            if (rows > 1)
+            a = ref Unsafe.Add(ref runStart, run * aRunStride);
+            for (nint p = 0; p < depth; p++)
             {
-                ai = Vector256.Create(Unsafe.Add(ref a, a1));
-                c10 = MultiplyAdd(ai, b0, c10);
-                c11 = MultiplyAdd(ai, b1, c11);
-            }
+                Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
+                Vector256<float> b1 = Vector256.LoadUnsafe(ref b, 8);
 
-            if (rows > 2)
-            {
-                ai = Vector256.Create(Unsafe.Add(ref a, a2));
-                c20 = MultiplyAdd(ai, b0, c20);
-                c21 = MultiplyAdd(ai, b1, c21);
-            }
+                Vector256<float> ai = Vector256.Create(a);
+                c00 = MultiplyAdd(ai, b0, c00);
+                c01 = MultiplyAdd(ai, b1, c01);
+                if (rows > 1)
+                {
+                    ai = Vector256.Create(Unsafe.Add(ref a, a1));
+                    c10 = MultiplyAdd(ai, b0, c10);
+                    c11 = MultiplyAdd(ai, b1, c11);
+                }
 
-            if (rows > 3)
-            {
-                ai = Vector256.Create(Unsafe.Add(ref a, a3));
-                c30 = MultiplyAdd(ai, b0, c30);
-                c31 = MultiplyAdd(ai, b1, c31);
-            }
+                if (rows > 2)
+                {
+                    ai = Vector256.Create(Unsafe.Add(ref a, a2));
+                    c20 = MultiplyAdd(ai, b0, c20);
+                    c21 = MultiplyAdd(ai, b1, c21);
+                }
 
-            if (rows > 4)
-            {
-                ai = Vector256.Create(Unsafe.Add(ref a, a4));
-                c40 = MultiplyAdd(ai, b0, c40);
-                c41 = MultiplyAdd(ai, b1, c41);
-            }
+                if (rows > 3)
+                {
+                    ai = Vector256.Create(Unsafe.Add(ref a, a3));
+                    c30 = MultiplyAdd(ai, b0, c30);
+                    c31 = MultiplyAdd(ai, b1, c31);
+                }
 
-            if (rows > 5)
-            {
-                ai = Vector256.Create(Unsafe.Add(ref a, a5));
-                c50 = MultiplyAdd(ai, b0, c50);
-                c51 = MultiplyAdd(ai, b1, c51);
-            }
+                if (rows > 4)
+                {
+                    ai = Vector256.Create(Unsafe.Add(ref a, a4));
+                    c40 = MultiplyAdd(ai, b0, c40);
+                    c41 = MultiplyAdd(ai, b1, c41);
+                }
 
-            a = ref Unsafe.Add(ref a, aDepthStride);
-            b = ref Unsafe.Add(ref b, bDepthStride);
+                if (rows > 5)
+                {
+                    ai = Vector256.Create(Unsafe.Add(ref a, a5));
+                    c50 = MultiplyAdd(ai, b0, c50);
+                    c51 = MultiplyAdd(ai, b1, c51);
+                }
+
+                a = ref Unsafe.Add(ref a, aDepthStride);
+                b = ref Unsafe.Add(ref b, bDepthStride);
+            }
         }
 
         c00.StoreUnsafe(ref c);
@@ -140,6 +147,8 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
     /// <summary>The left 8 columns only (6 accumulators), for a ragged last panel that narrow.</summary>
     public static void RunNarrow<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -172,37 +181,42 @@ internal readonly struct GemmKernel256 : IGemmMicroKernel
             c00 = c10 = c20 = c30 = c40 = c50 = Vector256<float>.Zero;
         }
 
-        for (nint p = 0; p < depth; p++)
+        ref float runStart = ref a;
+        for (nint run = 0; run < runs; run++)
         {
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
-            c00 = MultiplyAdd(Vector256.Create(a), b0, c00);
-            if (rows > 1)
+            a = ref Unsafe.Add(ref runStart, run * aRunStride);
+            for (nint p = 0; p < depth; p++)
             {
-                c10 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a1)), b0, c10);
-            }
+                Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
+                c00 = MultiplyAdd(Vector256.Create(a), b0, c00);
+                if (rows > 1)
+                {
+                    c10 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a1)), b0, c10);
+                }
 
-            if (rows > 2)
-            {
-                c20 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a2)), b0, c20);
-            }
+                if (rows > 2)
+                {
+                    c20 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a2)), b0, c20);
+                }
 
-            if (rows > 3)
-            {
-                c30 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a3)), b0, c30);
-            }
+                if (rows > 3)
+                {
+                    c30 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a3)), b0, c30);
+                }
 
-            if (rows > 4)
-            {
-                c40 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a4)), b0, c40);
-            }
+                if (rows > 4)
+                {
+                    c40 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a4)), b0, c40);
+                }
 
-            if (rows > 5)
-            {
-                c50 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a5)), b0, c50);
-            }
+                if (rows > 5)
+                {
+                    c50 = MultiplyAdd(Vector256.Create(Unsafe.Add(ref a, a5)), b0, c50);
+                }
 
-            a = ref Unsafe.Add(ref a, aDepthStride);
-            b = ref Unsafe.Add(ref b, bDepthStride);
+                a = ref Unsafe.Add(ref a, aDepthStride);
+                b = ref Unsafe.Add(ref b, bDepthStride);
+            }
         }
 
         c00.StoreUnsafe(ref c);

@@ -22,6 +22,8 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
 
     public static void Run<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -85,65 +87,70 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
             }
         }
 
-        for (nint p = 0; p < depth; p++)
+        ref float runStart = ref a;
+        for (nint run = 0; run < runs; run++)
         {
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
-            Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
-
-            Vector512<float> ai = Vector512.Create(a);
-            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            if (rows > 1)
+            a = ref Unsafe.Add(ref runStart, run * aRunStride);
+            for (nint p = 0; p < depth; p++)
             {
-                ai = Vector512.Create(Unsafe.Add(ref a, aRowStride));
-                c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
-                c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            }
+                Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
+                Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
 
-            if (rows > 2)
-            {
-                ai = Vector512.Create(Unsafe.Add(ref a, a2));
-                c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
-                c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            }
+                Vector512<float> ai = Vector512.Create(a);
+                c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+                if (rows > 1)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, aRowStride));
+                    c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
+                    c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+                }
 
-            if (rows > 3)
-            {
-                ai = Vector512.Create(Unsafe.Add(ref a, a3));
-                c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
-                c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            }
+                if (rows > 2)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, a2));
+                    c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
+                    c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+                }
 
-            if (rows > 4)
-            {
-                ai = Vector512.Create(Unsafe.Add(ref a, a4));
-                c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
-                c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            }
+                if (rows > 3)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, a3));
+                    c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
+                    c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+                }
 
-            if (rows > 5)
-            {
-                ai = Vector512.Create(Unsafe.Add(ref a, a5));
-                c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
-                c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            }
+                if (rows > 4)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, a4));
+                    c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
+                    c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+                }
 
-            if (rows > 6)
-            {
-                ai = Vector512.Create(Unsafe.Add(ref a, a6));
-                c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
-                c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-            }
+                if (rows > 5)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, a5));
+                    c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
+                    c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+                }
 
-            if (rows > 7)
-            {
-                ai = Vector512.Create(Unsafe.Add(ref a, a7));
-                c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
-                c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
-            }
+                if (rows > 6)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, a6));
+                    c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
+                    c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+                }
 
-            a = ref Unsafe.Add(ref a, aDepthStride);
-            b = ref Unsafe.Add(ref b, bDepthStride);
+                if (rows > 7)
+                {
+                    ai = Vector512.Create(Unsafe.Add(ref a, a7));
+                    c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
+                    c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+                }
+
+                a = ref Unsafe.Add(ref a, aDepthStride);
+                b = ref Unsafe.Add(ref b, bDepthStride);
+            }
         }
 
         c00.StoreUnsafe(ref c);
@@ -194,6 +201,8 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
     /// <summary>The left 16 columns only (one accumulator per row), for a ragged last panel that narrow.</summary>
     public static void RunNarrow<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -221,47 +230,52 @@ internal readonly struct GemmKernel512 : IGemmMicroKernel
             c70 = rows > 7 ? Vector512.LoadUnsafe(ref c, (nuint)(7 * cRowStride)) : default;
         }
 
-        for (nint p = 0; p < depth; p++)
+        ref float runStart = ref a;
+        for (nint run = 0; run < runs; run++)
         {
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
-            c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a), b0, c00);
-            if (rows > 1)
+            a = ref Unsafe.Add(ref runStart, run * aRunStride);
+            for (nint p = 0; p < depth; p++)
             {
-                c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, aRowStride)), b0, c10);
-            }
+                Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
+                c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a), b0, c00);
+                if (rows > 1)
+                {
+                    c10 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, aRowStride)), b0, c10);
+                }
 
-            if (rows > 2)
-            {
-                c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a2)), b0, c20);
-            }
+                if (rows > 2)
+                {
+                    c20 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a2)), b0, c20);
+                }
 
-            if (rows > 3)
-            {
-                c30 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a3)), b0, c30);
-            }
+                if (rows > 3)
+                {
+                    c30 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a3)), b0, c30);
+                }
 
-            if (rows > 4)
-            {
-                c40 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a4)), b0, c40);
-            }
+                if (rows > 4)
+                {
+                    c40 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a4)), b0, c40);
+                }
 
-            if (rows > 5)
-            {
-                c50 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a5)), b0, c50);
-            }
+                if (rows > 5)
+                {
+                    c50 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a5)), b0, c50);
+                }
 
-            if (rows > 6)
-            {
-                c60 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a6)), b0, c60);
-            }
+                if (rows > 6)
+                {
+                    c60 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a6)), b0, c60);
+                }
 
-            if (rows > 7)
-            {
-                c70 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a7)), b0, c70);
-            }
+                if (rows > 7)
+                {
+                    c70 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, a7)), b0, c70);
+                }
 
-            a = ref Unsafe.Add(ref a, aDepthStride);
-            b = ref Unsafe.Add(ref b, bDepthStride);
+                a = ref Unsafe.Add(ref a, aDepthStride);
+                b = ref Unsafe.Add(ref b, bDepthStride);
+            }
         }
 
         c00.StoreUnsafe(ref c);

@@ -14,6 +14,8 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
 
     public static void Run<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -34,20 +36,25 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
         float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
 
-        for (nint p = 0; p < depth; p++)
+        ref float runStart = ref a;
+        for (nint run = 0; run < runs; run++)
         {
-            float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
-            float ai = a;
-            c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
-            ai = Unsafe.Add(ref a, a1);
-            c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
-            ai = Unsafe.Add(ref a, a2);
-            c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
-            ai = Unsafe.Add(ref a, a3);
-            c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
+            a = ref Unsafe.Add(ref runStart, run * aRunStride);
+            for (nint p = 0; p < depth; p++)
+            {
+                float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
+                float ai = a;
+                c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
+                ai = Unsafe.Add(ref a, a1);
+                c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
+                ai = Unsafe.Add(ref a, a2);
+                c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
+                ai = Unsafe.Add(ref a, a3);
+                c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
 
-            a = ref Unsafe.Add(ref a, aDepthStride);
-            b = ref Unsafe.Add(ref b, bDepthStride);
+                a = ref Unsafe.Add(ref a, aDepthStride);
+                b = ref Unsafe.Add(ref b, bDepthStride);
+            }
         }
 
         StoreRow(ref c, accumulate, c00, c01, c02, c03);
@@ -70,6 +77,8 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
     /// <summary>Computes the full tile; the narrow case is not worth a second scalar body.</summary>
     public static void RunNarrow<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -79,7 +88,7 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
         nint cRowStride,
         bool accumulate)
         where TRows : struct, ITileRows =>
-        Run<TRows>(depth, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        Run<TRows>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(ref float row, bool accumulate, float v0, float v1, float v2, float v3)

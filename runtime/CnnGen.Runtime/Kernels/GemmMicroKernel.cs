@@ -16,13 +16,17 @@ internal interface IGemmMicroKernel
     static abstract int Columns { get; }
 
     /// <summary>
-    /// Computes one tile of <typeparamref name="TRows"/> ≤ Rows rows. A(i, p) is at
-    /// <c>a[i * aRowStride + p * aDepthStride]</c>, so both row-major A and transposed A are read in place.
-    /// B(p, 0..Columns) is contiguous at <c>b[p * bDepthStride]</c>. The tile is written (or added, if
+    /// Computes one tile of <typeparamref name="TRows"/> ≤ Rows rows over a depth of <paramref name="runs"/> ×
+    /// <paramref name="depth"/>. A(i, r · depth + p) is at <c>a[i * aRowStride + r * aRunStride + p * aDepthStride]</c>,
+    /// so both row-major A and transposed A are read in place, and so are the kernel rows of a convolution's patch,
+    /// each a contiguous run of the input (a plain GEMM has one run). B(q, 0..Columns) is contiguous at
+    /// <c>b[q * bDepthStride]</c> over the whole depth. The tile is written (or added, if
     /// <paramref name="accumulate"/>) at <c>c[i * cRowStride + j]</c> for its rows and all Columns.
     /// </summary>
     static abstract void Run<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,
@@ -40,6 +44,8 @@ internal interface IGemmMicroKernel
     /// </summary>
     static abstract void RunNarrow<TRows>(
         nint depth,
+        nint runs,
+        nint aRunStride,
         ref float a,
         nint aRowStride,
         nint aDepthStride,

@@ -12,7 +12,7 @@ public class ImplicitConvolutionTests
         new[] { 32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2 },  // the seed net's conv2: two full panels, tiles of 7 + 7
         new[] { 8, 9, 11, 24, 3, 3, 1, 1, 1, 1, 1, 1 },    // odd sizes, a narrow 24-channel panel on AVX-512
         new[] { 16, 15, 13, 32, 3, 3, 2, 2, 1, 1, 1, 1 },  // stride 2: pixels SX·C_in apart
-        new[] { 8, 12, 12, 16, 3, 3, 1, 1, 2, 2, 2, 2 },   // dilation 2: one call per tap
+        new[] { 8, 12, 12, 16, 3, 3, 1, 1, 2, 2, 2, 2 },   // dilation 2: one call per kernel row, chaining its taps
         new[] { 4, 10, 17, 40, 3, 5, 1, 2, 1, 1, 1, 2 },   // non-square kernel and stride, 40 channels: a ragged panel
         new[] { 64, 6, 6, 70, 5, 5, 1, 1, 1, 1, 2, 2 },    // a kernel row 320 deep (two calls), 70 channels: a 6-wide last panel
         new[] { 3, 11, 11, 20, 4, 4, 3, 3, 1, 1, 0, 0 },   // valid, stride 3 not dividing: the last input rows unread
