@@ -39,6 +39,13 @@ public sealed record TorchTraining(float[] Parameters, float[] Losses, IReadOnly
 /// float32, one CPU thread (see <see cref="LibTorchBootstrap"/>). The model starts in eval mode
 /// (<see cref="Training"/> = false) so Dropout is the identity and every result is deterministic;
 /// Sequential children are named "0", "1", … as in PyTorch.
+/// <para>
+/// The gradient references (<see cref="CrossEntropyBackward"/>, <see cref="Backward"/>) run a
+/// float64 copy of the model: libtorch 2.10's float32 CPU input gradient of a convolution with few
+/// channels (and float32 <c>conv_transpose2d</c>) is wrong on this project's host — up to 4.7 absolute
+/// against a naive loop whose float64 libtorch result agrees to 4e-15
+/// (<c>Smoke/TorchConvInputGradientTests</c>). The optimizer runs stay float32, as PyTorch users train.
+/// </para>
 /// </remarks>
 public sealed class TorchReference : IDisposable
 {
@@ -49,7 +56,7 @@ public sealed class TorchReference : IDisposable
     {
         LibTorchBootstrap.EnsureInitialized();
         Layers = layers.ToArray();
-        model = nn.Sequential(Layers.Select((l, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), Build(l))).ToArray());
+        model = Sequential(Layers);
         parameters = model.parameters().ToArray();
         ParameterShapes = parameters.Select(p => p.shape.ToArray()).ToArray();
         ParameterCount = checked((int)parameters.Sum(p => p.numel()));
@@ -117,6 +124,10 @@ public sealed class TorchReference : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Unknown layer kind."),
     };
 
+    /// <summary>An <c>nn.Sequential</c> of <paramref name="layers"/>, children named "0", "1", … as in PyTorch.</summary>
+    public static nn.Module<Tensor, Tensor> Sequential(IReadOnlyList<Layer> layers) =>
+        nn.Sequential(layers.Select((l, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), Build(l))).ToArray());
+
     /// <summary>All parameters, flat, in <c>parameters()</c> order.</summary>
     public float[] GetParameters()
     {
@@ -180,12 +191,12 @@ public sealed class TorchReference : IDisposable
     public TorchBackward CrossEntropyBackward(float[] input, long[] inputShape, long[] targets)
     {
         using var scope = NewDisposeScope();
-        model.zero_grad();
-        var x = Input(input, inputShape, requiresGrad: true);
-        var logits = model.call(x);
+        using var twin = Float64Twin();
+        var x = Input(input, inputShape, requiresGrad: true, ScalarType.Float64);
+        var logits = twin.call(x);
         var loss = CrossEntropy(logits, targets);
         loss.backward();
-        return new TorchBackward(loss.item<float>(), ToArray(logits), ReadGradients(), ToArray(x.grad!));
+        return new TorchBackward((float)loss.item<double>(), ToArray(logits), ReadGradients(twin.parameters()), ToArray(x.grad!));
     }
 
     /// <summary>
@@ -196,25 +207,30 @@ public sealed class TorchReference : IDisposable
     public TorchVectorJacobian Backward(float[] input, long[] inputShape, float[] outputGradient)
     {
         using var scope = NewDisposeScope();
-        model.zero_grad();
-        var x = Input(input, inputShape, requiresGrad: true);
-        var y = model.call(x);
+        using var twin = Float64Twin();
+        var x = Input(input, inputShape, requiresGrad: true, ScalarType.Float64);
+        var y = twin.call(x);
         if (y.numel() != outputGradient.Length)
         {
             throw new ArgumentException($"The output has {y.numel()} values but the output gradient {outputGradient.Length}.", nameof(outputGradient));
         }
 
-        y.backward([tensor(outputGradient, y.shape, dtype: ScalarType.Float32)]);
-        return new TorchVectorJacobian(ToArray(y), y.shape.ToArray(), ReadGradients(), ToArray(x.grad!));
+        y.backward([tensor(outputGradient, y.shape, dtype: ScalarType.Float32).to_type(ScalarType.Float64)]);
+        return new TorchVectorJacobian(ToArray(y), y.shape.ToArray(), ReadGradients(twin.parameters()), ToArray(x.grad!));
     }
 
-    /// <summary>All parameters' current <c>.grad</c>, flat in <c>parameters()</c> order (zeros where none).</summary>
-    public float[] ReadGradients()
+    /// <summary>
+    /// All parameters' current <c>.grad</c>, flat in <c>parameters()</c> order (zeros where none): those
+    /// of the last optimizer step (the gradient references run on a float64 copy and leave these alone).
+    /// </summary>
+    public float[] ReadGradients() => ReadGradients(parameters);
+
+    private float[] ReadGradients(IEnumerable<TorchSharp.Modules.Parameter> of)
     {
         using var scope = NewDisposeScope();
         var flat = new float[ParameterCount];
         var at = 0;
-        foreach (var p in parameters)
+        foreach (var p in of)
         {
             var n = (int)p.numel();
             var g = p.grad;
@@ -284,7 +300,22 @@ public sealed class TorchReference : IDisposable
         return lossFn.forward(logits, tensor(targets, dtype: ScalarType.Int64));
     }
 
-    private static Tensor Input(float[] values, long[] shape, bool requiresGrad)
+    /// <summary>A float64 copy of the model, same mode, holding the current parameters widened exactly.</summary>
+    private nn.Module<Tensor, Tensor> Float64Twin()
+    {
+        var twin = Sequential(Layers);
+        twin.to(ScalarType.Float64);
+        twin.train(Training);
+        using var noGrad = no_grad();
+        foreach (var (to, from) in twin.parameters().Zip(parameters))
+        {
+            to.copy_(from);
+        }
+
+        return twin;
+    }
+
+    private static Tensor Input(float[] values, long[] shape, bool requiresGrad, ScalarType type = ScalarType.Float32)
     {
         var expected = shape.Aggregate(1L, (a, b) => a * b);
         if (expected != values.Length)
@@ -292,8 +323,8 @@ public sealed class TorchReference : IDisposable
             throw new ArgumentException($"Shape [{string.Join(", ", shape)}] needs {expected} values, got {values.Length}.");
         }
 
-        return tensor(values, shape, dtype: ScalarType.Float32, requires_grad: requiresGrad);
+        return tensor(values, shape, dtype: ScalarType.Float32).to_type(type).requires_grad_(requiresGrad);
     }
 
-    private static float[] ToArray(Tensor t) => t.detach().contiguous().data<float>().ToArray();
+    private static float[] ToArray(Tensor t) => t.detach().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
 }
