@@ -65,4 +65,27 @@ public sealed class ForwardTests
             NumericAssert.ForwardClose(expected, output, $"{name} Forward(sample {n})");
         }
     }
+
+    /// <summary>
+    /// Inference reads the caller's input and writes its output in place unless the two overlap; an
+    /// output laid over the input's second half must come out as if they were apart.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllNetworks))]
+    public void ForwardBatch_with_the_output_overlapping_the_input_matches_the_oracle(string name)
+    {
+        const int batchSize = 3;
+        NetworkCase network = NetworkCases.ByName[name];
+        INetwork net = network.Create();
+        var random = new Random(TestData.StableSeed(name) + 1);
+        TestData.FillParameters(random, network.Oracle, net.Parameters);
+        int inputLength = batchSize * net.InputLength, outputLength = batchSize * net.OutputLength, outputStart = inputLength / 2;
+        var buffer = new float[Math.Max(inputLength, outputStart + outputLength)];
+        TestData.Uniform(random, inputLength).CopyTo(buffer, 0);
+        double[] expected = network.Oracle.ForwardBatch(TestData.ToDouble(net.Parameters), TestData.ToDouble(buffer.AsSpan(0, inputLength)), batchSize);
+
+        net.ForwardBatch(buffer.AsSpan(0, inputLength), buffer.AsSpan(outputStart, outputLength), batchSize);
+
+        NumericAssert.ForwardClose(expected, buffer.AsSpan(outputStart, outputLength).ToArray(), $"{name} ForwardBatch over its own input");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator.Emit;
@@ -35,10 +36,40 @@ internal sealed record LayerBuffer(string Field, int SampleSize, BufferLifetime 
 internal sealed class EmitContext
 {
     private readonly NetworkPlan _plan;
+    private readonly int _callerInput = -1, _callerOutput = -1;
 
     public EmitContext(NetworkPlan plan) => _plan = plan;
 
+    private EmitContext(NetworkPlan plan, int callerInput, int callerOutput)
+        : this(plan)
+    {
+        _callerInput = callerInput;
+        _callerOutput = callerOutput;
+    }
+
     public NetworkPlan Plan => _plan;
+
+    /// <summary>Whether forward code reads the network's input through <see cref="CallerTensors"/>.</summary>
+    public bool ReadsCallerInput => _callerInput >= 0;
+
+    /// <summary>Whether forward code writes the network's output through <see cref="CallerTensors"/>.</summary>
+    public bool WritesCallerOutput => _callerOutput >= 0;
+
+    /// <summary>
+    /// The context for forward code, which reaches the network's input and output tensors through
+    /// <see cref="CallerTensors"/> (the caller's spans at inference; their <c>_activations</c> places in
+    /// training). The input stays in <c>_activations</c> if a layer writes it in place; the output too if no
+    /// layer computes it (a network of Flatten alone).
+    /// </summary>
+    public EmitContext ForForward()
+    {
+        int output = _plan.OutputTensor;
+        bool inputWritten = output == 0 || _plan.Layers.Any(layer => layer.HasOwnCode && layer.OutputTensor == 0);
+        return new EmitContext(_plan, inputWritten ? -1 : 0, output == 0 ? -1 : output);
+    }
+
+    /// <summary>The field forward code reads the caller's tensors from while <c>CallerTensors.Run</c> runs.</summary>
+    public const string CallerTensors = "_callerTensors";
 
     public TensorPlan InputOf(LayerPlan layer) => _plan.Tensors[layer.InputTensor];
 
@@ -60,22 +91,33 @@ internal sealed class EmitContext
     public string GradientStart(TensorPlan tensor) => Scaled(_plan.Memory.GradientOffsets[tensor.Id]);
 
     /// <summary><c>SpanOf(_activations, 784 * _batch + n * 6272, 6272)</c>: sample n of a tensor.</summary>
-    public string ValueSample(TensorPlan tensor) => Slice(Activations, ValueStart(tensor), "n * ", tensor.Size);
+    public string ValueSample(TensorPlan tensor) =>
+        Caller(tensor) is { } caller ? $"{caller}(n * {SourceWriter.Int(tensor.Size)}, {SourceWriter.Int(tensor.Size)})" : Slice(Activations, ValueStart(tensor), "n * ", tensor.Size);
 
     public string GradientSample(TensorPlan tensor) => Slice(ActivationGradients, GradientStart(tensor), "n * ", tensor.Size);
 
     /// <summary><c>SpanOf(_activations, 784 * _batch, batchSize * 6272)</c>: the whole batch of a tensor.</summary>
-    public string ValueBatch(TensorPlan tensor) => $"SpanOf({Activations}, {ValueStart(tensor)}, batchSize * {SourceWriter.Int(tensor.Size)})";
+    public string ValueBatch(TensorPlan tensor) =>
+        Caller(tensor) is { } caller
+            ? $"{caller}(0, batchSize * {SourceWriter.Int(tensor.Size)})"
+            : $"SpanOf({Activations}, {ValueStart(tensor)}, batchSize * {SourceWriter.Int(tensor.Size)})";
 
     public string GradientBatch(TensorPlan tensor) => $"SpanOf({ActivationGradients}, {GradientStart(tensor)}, batchSize * {SourceWriter.Int(tensor.Size)})";
 
     /// <summary><c>SpanOf(_activations, 784 * _batch + start * 6272, (end - start) * 6272)</c>: samples start..end of a tensor.</summary>
-    public string ValueRange(TensorPlan tensor) => Range(Activations, ValueStart(tensor), tensor.Size);
+    public string ValueRange(TensorPlan tensor) =>
+        Caller(tensor) is { } caller
+            ? $"{caller}(start * {SourceWriter.Int(tensor.Size)}, (end - start) * {SourceWriter.Int(tensor.Size)})"
+            : Range(Activations, ValueStart(tensor), tensor.Size);
 
     public string GradientRange(TensorPlan tensor) => Range(ActivationGradients, GradientStart(tensor), tensor.Size);
 
     public const string Activations = "_activations";
     public const string ActivationGradients = "_activationGradients";
+
+    /// <summary><c>_callerTensors.Input</c> or <c>.Output</c> if forward code reaches this tensor through the caller's span.</summary>
+    private string? Caller(TensorPlan tensor) =>
+        tensor.Id == _callerInput ? $"{CallerTensors}.Input" : tensor.Id == _callerOutput ? $"{CallerTensors}.Output" : null;
 
     private static string Scaled(int offset) => offset == 0 ? "0" : $"{SourceWriter.Int(offset)} * _batch";
 
