@@ -308,22 +308,25 @@ public static partial class ImplicitConvolution
     /// </summary>
     private static Span<float> ChannelsLastPadded(in ConvolutionShape shape, ReadOnlySpan<float> input, Span<float> destination)
     {
-        int channels = shape.InputChannels, height = shape.InputHeight, width = shape.InputWidth;
-        int paddedHeight = shape.PaddedHeight, paddedWidth = shape.PaddedWidth;
-        int paddedLength = paddedHeight * paddedWidth * channels, pixels = height * width;
-        Span<float> scratch = KernelScratch.ConvolutionInput((destination.IsEmpty ? paddedLength : 0) + (pixels * channels));
-        Span<float> padded = destination.IsEmpty ? scratch[..paddedLength] : destination;
-        Span<float> channelsLast = scratch.Slice(destination.IsEmpty ? paddedLength : 0, pixels * channels);
-        MatrixTranspose.Into(
-            channels, pixels, ref MemoryMarshal.GetReference(input), pixels, ref MemoryMarshal.GetReference(channelsLast), channels, accumulate: false);
+        int channels = shape.InputChannels, width = shape.InputWidth, pixels = shape.InputHeight * width;
+        int paddedHeight = shape.PaddedHeight, paddedWidth = shape.PaddedWidth, top = shape.PaddingTop, left = shape.PaddingLeft;
+        Span<float> padded = destination.IsEmpty ? KernelScratch.ConvolutionInput(BorderedInputLength(shape)) : destination;
 
         // Rows and columns past the padded extent are never read by any tap (a stride that does not divide).
-        padded.Clear();
-        int rows = Math.Min(height, paddedHeight - shape.PaddingTop), columns = Math.Min(width, paddedWidth - shape.PaddingLeft);
+        int rows = Math.Clamp(paddedHeight - top, 0, shape.InputHeight), columns = Math.Clamp(paddedWidth - left, 0, width);
+        int rowLength = paddedWidth * channels, leftBorder = left * channels, rightBorder = (paddedWidth - left - columns) * channels;
+        padded[..(top * rowLength)].Clear();
+        padded.Slice((top + rows) * rowLength, (paddedHeight - top - rows) * rowLength).Clear();
+        ref float source = ref MemoryMarshal.GetReference(input);
         for (int y = 0; y < rows && columns > 0; y++)
         {
-            channelsLast.Slice(y * width * channels, columns * channels)
-                .CopyTo(padded.Slice((((y + shape.PaddingTop) * paddedWidth) + shape.PaddingLeft) * channels));
+            Span<float> row = padded.Slice((top + y) * rowLength, rowLength);
+            row[..leftBorder].Clear();
+            row[(rowLength - rightBorder)..].Clear();
+
+            // Image row y, C_in × columns with rows a plane apart, transposed into columns × C_in.
+            MatrixTranspose.Into(
+                channels, columns, ref Unsafe.Add(ref source, y * width), pixels, ref row[leftBorder], channels, accumulate: false);
         }
 
         return padded;

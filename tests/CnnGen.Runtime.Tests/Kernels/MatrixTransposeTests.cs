@@ -1,0 +1,46 @@
+using CnnGen.Runtime.Kernels;
+
+namespace CnnGen.Runtime.Tests.Kernels;
+
+/// <summary><see cref="MatrixTranspose.Into"/> against an element-by-element loop, for every edge case of its 8 × 8 blocks.</summary>
+public class MatrixTransposeTests
+{
+    public static TheoryData<int, int, bool> Shapes()
+    {
+        var data = new TheoryData<int, int, bool>();
+        foreach (bool accumulate in (bool[])[false, true])
+        {
+            foreach ((int rows, int columns) in (ReadOnlySpan<(int, int)>)[(1, 1), (3, 7), (8, 8), (9, 8), (8, 15), (32, 14), (196, 64), (13, 21), (7, 40)])
+            {
+                data.Add(rows, columns, accumulate);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Matches_an_element_by_element_transpose(int rows, int columns, bool accumulate)
+    {
+        const int sourcePad = 3, destinationPad = 5;
+        int sourceStride = columns + sourcePad, destinationStride = rows + destinationPad;
+        var random = new Random((rows * 1000) + columns);
+        float[] source = Enumerable.Range(0, rows * sourceStride).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] destination = Enumerable.Range(0, columns * destinationStride).Select(_ => (float)random.NextDouble() - 2).ToArray();
+        float[] expected = (float[])destination.Clone();
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                float value = source[(i * sourceStride) + j];
+                expected[(j * destinationStride) + i] = accumulate ? expected[(j * destinationStride) + i] + value : value;
+            }
+        }
+
+        MatrixTranspose.Into(rows, columns, ref source[0], sourceStride, ref destination[0], destinationStride, accumulate);
+
+        // Exact: each element is one move or one addition, and the gaps between rows stay as they were.
+        Assert.Equal(expected, destination);
+    }
+}
