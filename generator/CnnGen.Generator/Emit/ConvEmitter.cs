@@ -263,7 +263,8 @@ internal sealed class ConvEmitter : LayerEmitter
 
     /// <summary>
     /// Training and inference both run <c>ImplicitConvolution</c>; training keeps each sample's bordered
-    /// input, which backward's weight gradient reads (no im2col).
+    /// input, which backward's weight gradient reads (no im2col). The bias and a ReLU after it are applied
+    /// as the kernel writes its output; another fused activation runs after.
     /// </summary>
     private static void EmitInPlaceForwardSamples(SourceWriter w, LayerPlan layer, EmitContext context)
     {
@@ -272,8 +273,12 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
-        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, default, output, _training ? {BorderedInputSample(layer)} : default);");
-        EmitEpilogue(w, layer);
+        bool relu = layer.FusedActivation == LayerKind.Relu;
+        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default, relu: {(relu ? "true" : "false")});");
+        if (!relu && layer.FusedActivation is { } activation)
+        {
+            w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
+        }
         w.Close();
         w.Close();
     }

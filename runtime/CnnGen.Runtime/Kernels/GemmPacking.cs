@@ -115,6 +115,25 @@ internal static class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Transpose8x8(ref float source, nint sourceStride, ref float destination, nint destinationStride, bool accumulate)
     {
+        if (accumulate)
+        {
+            Transpose8x8(ref source, sourceStride, ref destination, destinationStride, 0, default(TransposedRows.Accumulate));
+        }
+        else
+        {
+            Transpose8x8(ref source, sourceStride, ref destination, destinationStride, 0, default(TransposedRows.Overwrite));
+        }
+    }
+
+    /// <summary>
+    /// The 8 × 8 block transpose, each destination row handed to <paramref name="rows"/> with its index
+    /// <paramref name="firstRow"/> + r (what a per-row epilogue such as a bias is indexed by).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8<TRows>(
+        ref float source, nint sourceStride, ref float destination, nint destinationStride, int firstRow, TRows rows)
+        where TRows : struct, ITransposedRows, allows ref struct
+    {
         Vector256<float> r0 = Vector256.LoadUnsafe(ref source);
         Vector256<float> r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, sourceStride));
         Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 2 * sourceStride));
@@ -137,17 +156,13 @@ internal static class GemmPacking
         Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
 
         // Join the rows 0-3 and rows 4-7 halves of each column.
-        Store(Avx.Permute2x128(s0, s4, 0x20), ref destination, accumulate);
-        Store(Avx.Permute2x128(s1, s5, 0x20), ref Unsafe.Add(ref destination, destinationStride), accumulate);
-        Store(Avx.Permute2x128(s2, s6, 0x20), ref Unsafe.Add(ref destination, 2 * destinationStride), accumulate);
-        Store(Avx.Permute2x128(s3, s7, 0x20), ref Unsafe.Add(ref destination, 3 * destinationStride), accumulate);
-        Store(Avx.Permute2x128(s0, s4, 0x31), ref Unsafe.Add(ref destination, 4 * destinationStride), accumulate);
-        Store(Avx.Permute2x128(s1, s5, 0x31), ref Unsafe.Add(ref destination, 5 * destinationStride), accumulate);
-        Store(Avx.Permute2x128(s2, s6, 0x31), ref Unsafe.Add(ref destination, 6 * destinationStride), accumulate);
-        Store(Avx.Permute2x128(s3, s7, 0x31), ref Unsafe.Add(ref destination, 7 * destinationStride), accumulate);
+        rows.Store(Avx.Permute2x128(s0, s4, 0x20), ref destination, firstRow);
+        rows.Store(Avx.Permute2x128(s1, s5, 0x20), ref Unsafe.Add(ref destination, destinationStride), firstRow + 1);
+        rows.Store(Avx.Permute2x128(s2, s6, 0x20), ref Unsafe.Add(ref destination, 2 * destinationStride), firstRow + 2);
+        rows.Store(Avx.Permute2x128(s3, s7, 0x20), ref Unsafe.Add(ref destination, 3 * destinationStride), firstRow + 3);
+        rows.Store(Avx.Permute2x128(s0, s4, 0x31), ref Unsafe.Add(ref destination, 4 * destinationStride), firstRow + 4);
+        rows.Store(Avx.Permute2x128(s1, s5, 0x31), ref Unsafe.Add(ref destination, 5 * destinationStride), firstRow + 5);
+        rows.Store(Avx.Permute2x128(s2, s6, 0x31), ref Unsafe.Add(ref destination, 6 * destinationStride), firstRow + 6);
+        rows.Store(Avx.Permute2x128(s3, s7, 0x31), ref Unsafe.Add(ref destination, 7 * destinationStride), firstRow + 7);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<float> row, ref float destination, bool accumulate) =>
-        (accumulate ? row + Vector256.LoadUnsafe(ref destination) : row).StoreUnsafe(ref destination);
 }

@@ -137,7 +137,9 @@ public static partial class ImplicitConvolution
     /// <summary>
     /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
     /// that leaves the input it read, channels-last inside its zero border, in <paramref name="borderedInput"/>
-    /// (<see cref="BorderedInputLength"/> floats) for <see cref="AccumulateWeightGradient"/>; empty: per-thread scratch.
+    /// (<see cref="BorderedInputLength"/> floats) for <see cref="AccumulateWeightGradient"/> (empty: per-thread scratch),
+    /// then takes <c>max(·, 0)</c> if <paramref name="relu"/>. The bias and the ReLU are applied as the pixel-major
+    /// product is transposed into the output, not in a pass of their own.
     /// </summary>
     public static void Forward(
         in ConvolutionShape shape,
@@ -145,7 +147,8 @@ public static partial class ImplicitConvolution
         ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias,
         Span<float> output,
-        Span<float> borderedInput)
+        Span<float> borderedInput,
+        bool relu = false)
     {
         shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
         if (!borderedInput.IsEmpty)
@@ -153,12 +156,7 @@ public static partial class ImplicitConvolution
             ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
         }
 
-        Run(shape, input, packedWeights, output, borderedInput);
-
-        if (!bias.IsEmpty)
-        {
-            Bias.AddToRows(output, bias, shape.OutputChannels, shape.OutputPixels);
-        }
+        Run(shape, input, packedWeights, bias, relu, output, borderedInput);
     }
 
     /// <summary>Floats of the input in channels-last order inside its zero border: PaddedHeight · PaddedWidth · C_in.</summary>
@@ -198,7 +196,13 @@ public static partial class ImplicitConvolution
     }
 
     private static void Run(
-        in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> output, Span<float> borderedInput)
+        in ConvolutionShape shape,
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> bias,
+        bool relu,
+        Span<float> output,
+        Span<float> borderedInput)
     {
         int productStride = ProductStride(shape);
         Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
@@ -210,8 +214,15 @@ public static partial class ImplicitConvolution
                 shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref c, 0, shape.OutputHeight);
         }
 
-        MatrixTranspose.Into(
-            shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref MemoryMarshal.GetReference(output), shape.OutputPixels, accumulate: false);
+        ref float channelMajor = ref MemoryMarshal.GetReference(output);
+        if (bias.IsEmpty && !relu)
+        {
+            MatrixTranspose.Into(shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref channelMajor, shape.OutputPixels, accumulate: false);
+        }
+        else
+        {
+            MatrixTranspose.IntoWithBias(shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref channelMajor, shape.OutputPixels, bias, relu);
+        }
     }
 
     /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>

@@ -19,7 +19,7 @@ public static partial class ImplicitConvolution
     /// <summary>
     /// Adds one sample's weight gradient to <paramref name="gradient"/> (<see cref="WeightGradientLength"/>
     /// floats, zeroed by the caller before the first sample): <paramref name="borderedInput"/> is what
-    /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>
+    /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool)"/>
     /// left, <paramref name="outputGradient"/> is dLoss/dOutput (C_out, OH, OW). <see cref="AddWeightGradient"/>
     /// then adds the sum into the (C_out, C_in, KH, KW) gradient.
     /// </summary>

@@ -20,14 +20,44 @@ internal static class MatrixTranspose
     public static void Into(
         int rows, int columns, ref float source, nint sourceStride, ref float destination, nint destinationStride, bool accumulate)
     {
+        if (accumulate)
+        {
+            Into(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges: false, default(TransposedRows.Accumulate));
+        }
+        else
+        {
+            Into(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges: true, default(TransposedRows.Overwrite));
+        }
+    }
+
+    /// <summary>
+    /// destination[j, i] = source[i, j] + bias[j] (none if <paramref name="bias"/> is empty), then <c>max(·, 0)</c> if
+    /// <paramref name="relu"/>: a pixel-major convolution product written channel-major with its epilogue, in one pass.
+    /// </summary>
+    public static void IntoWithBias(
+        int rows, int columns, ref float source, nint sourceStride, ref float destination, nint destinationStride, ReadOnlySpan<float> bias, bool relu)
+    {
+        if (!bias.IsEmpty)
+        {
+            ConvolutionShape.CheckLength(bias.Length, columns, nameof(bias));
+        }
+
+        Into(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges: true, new TransposedRows.AddBias(bias, relu));
+    }
+
+    /// <summary>The block loop; <paramref name="overlapEdges"/>: whether writing an element twice gives what writing it once does.</summary>
+    private static void Into<TRows>(
+        int rows, int columns, ref float source, nint sourceStride, ref float destination, nint destinationStride, bool overlapEdges, TRows store)
+        where TRows : struct, ITransposedRows, allows ref struct
+    {
         if (!Avx.IsSupported || rows < Block || columns < Block)
         {
-            Elementwise(0, rows, 0, columns, ref source, sourceStride, ref destination, destinationStride, accumulate);
+            Elementwise(0, rows, 0, columns, ref source, sourceStride, ref destination, destinationStride, store);
             return;
         }
 
         int fullRows = rows - (rows % Block), fullColumns = columns - (columns % Block);
-        int blockRows = accumulate ? fullRows : rows, blockColumns = accumulate ? fullColumns : columns;
+        int blockRows = overlapEdges ? rows : fullRows, blockColumns = overlapEdges ? columns : fullColumns;
         for (int i = 0; i < blockRows; i += Block)
         {
             int top = Math.Min(i, rows - Block);
@@ -39,29 +69,29 @@ internal static class MatrixTranspose
                     sourceStride,
                     ref Unsafe.Add(ref destination, (left * destinationStride) + top),
                     destinationStride,
-                    accumulate);
+                    left,
+                    store);
             }
         }
 
-        if (accumulate)
+        if (!overlapEdges)
         {
             // The ragged right strip of the whole-block rows, then the ragged bottom rows.
-            Elementwise(0, fullRows, fullColumns, columns, ref source, sourceStride, ref destination, destinationStride, accumulate: true);
-            Elementwise(fullRows, rows, 0, columns, ref source, sourceStride, ref destination, destinationStride, accumulate: true);
+            Elementwise(0, fullRows, fullColumns, columns, ref source, sourceStride, ref destination, destinationStride, store);
+            Elementwise(fullRows, rows, 0, columns, ref source, sourceStride, ref destination, destinationStride, store);
         }
     }
 
-    private static void Elementwise(
+    private static void Elementwise<TRows>(
         int firstRow, int endRow, int firstColumn, int endColumn,
-        ref float source, nint sourceStride, ref float destination, nint destinationStride, bool accumulate)
+        ref float source, nint sourceStride, ref float destination, nint destinationStride, TRows store)
+        where TRows : struct, ITransposedRows, allows ref struct
     {
         for (int i = firstRow; i < endRow; i++)
         {
             for (int j = firstColumn; j < endColumn; j++)
             {
-                ref float target = ref Unsafe.Add(ref destination, (j * destinationStride) + i);
-                float value = Unsafe.Add(ref source, (i * sourceStride) + j);
-                target = accumulate ? target + value : value;
+                store.Store(Unsafe.Add(ref source, (i * sourceStride) + j), ref Unsafe.Add(ref destination, (j * destinationStride) + i), j);
             }
         }
     }

@@ -34,6 +34,28 @@ public class ImplicitConvolutionTests
         ConvolutionReference.AssertClose(output, expected, "output");
     }
 
+    /// <summary>The epilogue the transpose into the output applies: bias or none, then a ReLU or none.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_with_its_epilogue_matches_the_naive_convolution_then_relu(int[] geometry)
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 2);
+        foreach ((bool withBias, bool relu) in (ReadOnlySpan<(bool, bool)>)[(true, true), (false, true), (false, false)])
+        {
+            float[] output = Run(shape, input, weight, withBias ? bias : [], relu);
+
+            double[] expected = ConvolutionReference.Naive(shape, input, weight, withBias ? bias : new float[shape.OutputChannels]);
+            if (relu)
+            {
+                expected = expected.Select(v => Math.Max(v, 0)).ToArray();
+                Assert.Contains(0f, output); // the ReLU had something to clip
+            }
+
+            ConvolutionReference.AssertClose(output, expected, $"output (bias {withBias}, relu {relu})");
+        }
+    }
+
     /// <summary>Stride-1 shapes: C_in, H, W, C_out, KH, KW, dilation (y, x), padding (top/bottom, left/right).</summary>
     public static TheoryData<int[]> StrideOneShapes() => new()
     {
@@ -114,14 +136,14 @@ public class ImplicitConvolutionTests
         Assert.Throws<ArgumentException>(() => ImplicitConvolution.Forward(shape with { StrideX = 0 }, new float[50], packed, new float[4], new float[100]));
     }
 
-    private static float[] Run(ConvolutionShape shape, float[] input, float[] weight, float[] bias)
+    private static float[] Run(ConvolutionShape shape, float[] input, float[] weight, float[] bias, bool relu = false)
     {
         float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
         packed.AsSpan().Fill(float.NaN); // padding lanes must be written too
         ImplicitConvolution.PackWeights(shape, weight, packed);
         var output = new float[shape.OutputChannels * shape.OutputPixels];
         output.AsSpan().Fill(float.NaN); // every element must be written
-        ImplicitConvolution.Forward(shape, input, packed, bias, output);
+        ImplicitConvolution.Forward(shape, input, packed, bias, output, borderedInput: default, relu);
         return output;
     }
 }

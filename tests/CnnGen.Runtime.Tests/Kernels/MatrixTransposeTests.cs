@@ -43,4 +43,32 @@ public class MatrixTransposeTests
         // Exact: each element is one move or one addition, and the gaps between rows stay as they were.
         Assert.Equal(expected, destination);
     }
+
+    [Theory]
+    [InlineData(196, 64, true)]
+    [InlineData(196, 64, false)]
+    [InlineData(13, 21, true)]
+    [InlineData(5, 40, true)]
+    [InlineData(9, 3, false)]
+    public void With_bias_adds_each_destination_rows_bias_then_clips_if_asked(int rows, int columns, bool relu)
+    {
+        int destinationStride = rows + 2;
+        var random = new Random((rows * 100) + columns);
+        float[] source = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] bias = Enumerable.Range(0, columns).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] destination = Enumerable.Repeat(float.NaN, columns * destinationStride).ToArray();
+        float[] expected = (float[])destination.Clone();
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                float value = source[(i * columns) + j] + bias[j];
+                expected[(j * destinationStride) + i] = relu ? MathF.Max(value, 0) : value;
+            }
+        }
+
+        MatrixTranspose.IntoWithBias(rows, columns, ref source[0], columns, ref destination[0], destinationStride, bias, relu);
+
+        Assert.Equal(expected, destination);
+    }
 }
