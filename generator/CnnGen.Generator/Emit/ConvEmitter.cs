@@ -275,9 +275,9 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
         bool relu = layer.FusedActivation == LayerKind.Relu;
         w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default, relu: {(relu ? "true" : "false")});");
-        if (!relu && layer.FusedActivation is { } activation)
+        if (!relu)
         {
-            w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
+            EmitActivationAfterBias(w, layer);
         }
         w.Close();
         w.Close();
@@ -297,6 +297,12 @@ internal sealed class ConvEmitter : LayerEmitter
         }
 
         w.Line($"{Code.Bias}AddToRows(output, bias, {shape});");
+        EmitActivationAfterBias(w, layer);
+    }
+
+    /// <summary>The fused activation, if any, over a sample's output that already has its bias.</summary>
+    private static void EmitActivationAfterBias(SourceWriter w, LayerPlan layer)
+    {
         if (layer.FusedActivation is { } activation)
         {
             w.Line(ActivationEmitter.SampleForward(activation, "output", layer));

@@ -29,7 +29,7 @@ internal static class NetworkEmitter
         w.Open($"partial class {plan.ClassName} : {Code.Runtime}INetwork");
         EmitContract(w, plan);
         EmitState(w, plan);
-        EmitForwardEntryPoints(w, plan, context);
+        EmitForwardEntryPoints(w, plan, context, forward);
         EmitBackwardEntryPoint(w, plan, context);
         EmitParameters(w, plan);
         FreezeEmitter.EmitMembers(w, plan);
@@ -185,7 +185,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitForwardEntryPoints(SourceWriter w, NetworkPlan plan, EmitContext context)
+    private static void EmitForwardEntryPoints(SourceWriter w, NetworkPlan plan, EmitContext context, EmitContext forward)
     {
         w.Line("/// <summary>Runs one sample in inference mode. Allocates nothing after the first call.</summary>");
         w.Open($"public void Forward({Code.ReadOnlySpan} input, {Code.Span} output)");
@@ -202,7 +202,6 @@ internal static class NetworkEmitter
         w.Line("RunForward(input, output, batchSize, IsTraining);");
         w.Close();
         w.Line();
-        EmitContext forward = context.ForForward();
         string arenaInput = context.ValueBatch(plan.Tensors[0]), arenaOutput = context.ValueBatch(plan.Tensors[plan.OutputTensor]);
         w.Line($"private {Code.Runtime}CallerTensors {EmitContext.CallerTensors};");
         w.Line();
@@ -215,25 +214,9 @@ internal static class NetworkEmitter
         w.Line("_training = training;");
         w.Line("_batch = batchSize;");
         w.Line("bool inPlace = !training && !global::System.MemoryExtensions.Overlaps(input, output);");
-        w.Open("if (inPlace)");
-        if (!forward.ReadsCallerInput)
-        {
-            w.Line($"input.CopyTo({arenaInput});");
-        }
-
-        w.Line($"{Code.Runtime}CallerTensors.Run(input, output, this, static (network, tensors) => network.RunLayers(tensors));");
-        if (!forward.WritesCallerOutput)
-        {
-            w.Line($"{arenaOutput}.CopyTo(output);");
-        }
-
-        w.Close();
-        w.Open("else");
-        w.Line($"input.CopyTo({arenaInput});");
-        w.Line($"{Code.Runtime}CallerTensors.Run({arenaInput}, {arenaOutput}, this, static (network, tensors) => network.RunLayers(tensors));");
-        w.Line($"{arenaOutput}.CopyTo(output);");
-        w.Close();
-        w.Line();
+        EmitArenaCopy(w, forward.ReadsCallerInput, $"input.CopyTo({arenaInput});");
+        w.Line($"{Code.Runtime}CallerTensors.Run(inPlace ? input : {arenaInput}, inPlace ? output : {arenaOutput}, this, static (network, tensors) => network.RunLayers(tensors));");
+        EmitArenaCopy(w, forward.WritesCallerOutput, $"{arenaOutput}.CopyTo(output);");
         w.Line("_cachedBatchSize = training ? batchSize : 0;");
         w.Close();
         w.Line();
@@ -258,6 +241,20 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
+    }
+
+    /// <summary>A copy between the caller's span and the arena: always if the layers do not reach the caller's span, else only off the in-place path.</summary>
+    private static void EmitArenaCopy(SourceWriter w, bool layersReachCaller, string copy)
+    {
+        if (!layersReachCaller)
+        {
+            w.Line(copy);
+            return;
+        }
+
+        w.Open("if (!inPlace)");
+        w.Line(copy);
+        w.Close();
     }
 
     private static void EmitBackwardEntryPoint(SourceWriter w, NetworkPlan plan, EmitContext context)

@@ -214,15 +214,8 @@ public static partial class ImplicitConvolution
                 shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref c, 0, shape.OutputHeight);
         }
 
-        ref float channelMajor = ref MemoryMarshal.GetReference(output);
-        if (bias.IsEmpty && !relu)
-        {
-            MatrixTranspose.Into(shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref channelMajor, shape.OutputPixels, accumulate: false);
-        }
-        else
-        {
-            MatrixTranspose.IntoWithBias(shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref channelMajor, shape.OutputPixels, bias, relu);
-        }
+        MatrixTranspose.IntoWithBias(
+            shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref MemoryMarshal.GetReference(output), shape.OutputPixels, bias, relu);
     }
 
     /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>

@@ -37,6 +37,12 @@ internal static class MatrixTranspose
     public static void IntoWithBias(
         int rows, int columns, ref float source, nint sourceStride, ref float destination, nint destinationStride, ReadOnlySpan<float> bias, bool relu)
     {
+        if (bias.IsEmpty && !relu)
+        {
+            Into(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges: true, default(TransposedRows.Overwrite));
+            return;
+        }
+
         if (!bias.IsEmpty)
         {
             ConvolutionShape.CheckLength(bias.Length, columns, nameof(bias));
