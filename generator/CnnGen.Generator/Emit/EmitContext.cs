@@ -73,6 +73,15 @@ internal sealed class EmitContext
 
     public TensorPlan InputOf(LayerPlan layer) => _plan.Tensors[layer.InputTensor];
 
+    /// <summary>Operand <paramref name="operand"/> of a layer that reads several tensors (Add, Concat).</summary>
+    public TensorPlan InputOf(LayerPlan layer, int operand) => _plan.Tensors[layer.InputTensors[operand]];
+
+    /// <summary>
+    /// Where backward writes the gradient of an operand: the operand's own gradient, or this reader's share of
+    /// it when another reader wrote it first (<see cref="LayerPlan.GradientTargets"/>; the share is added after).
+    /// </summary>
+    public TensorPlan InputGradientOf(LayerPlan layer, int operand = 0) => _plan.Tensors[layer.GradientTargets[operand]];
+
     public TensorPlan OutputOf(LayerPlan layer) => _plan.Tensors[layer.OutputTensor];
 
     /// <summary>
@@ -95,6 +104,21 @@ internal sealed class EmitContext
         Caller(tensor) is { } caller ? $"{caller}(n * {SourceWriter.Int(tensor.Size)}, {SourceWriter.Int(tensor.Size)})" : Slice(Activations, ValueStart(tensor), "n * ", tensor.Size);
 
     public string GradientSample(TensorPlan tensor) => Slice(ActivationGradients, GradientStart(tensor), "n * ", tensor.Size);
+
+    /// <summary>Floats [offset, offset + length) of sample n of a tensor: one operand's channels in a concatenation.</summary>
+    public string ValueSamplePart(TensorPlan tensor, int offset, int length) =>
+        Caller(tensor) is { } caller
+            ? $"{caller}(n * {SourceWriter.Int(tensor.Size)} + {SourceWriter.Int(offset)}, {SourceWriter.Int(length)})"
+            : Part(Activations, ValueStart(tensor), tensor.Size, offset, length);
+
+    public string GradientSamplePart(TensorPlan tensor, int offset, int length) =>
+        Part(ActivationGradients, GradientStart(tensor), tensor.Size, offset, length);
+
+    private static string Part(string array, string start, int size, int offset, int length)
+    {
+        string sample = $"n * {SourceWriter.Int(size)}" + (offset == 0 ? string.Empty : $" + {SourceWriter.Int(offset)}");
+        return $"SpanOf({array}, {(start == "0" ? sample : $"{start} + {sample}")}, {SourceWriter.Int(length)})";
+    }
 
     /// <summary><c>SpanOf(_activations, 784 * _batch, batchSize * 6272)</c>: the whole batch of a tensor.</summary>
     public string ValueBatch(TensorPlan tensor) =>

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using static CnnGen.Generator.Emit.SourceWriter;
@@ -41,7 +42,7 @@ internal static class NetworkEmitter
 
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.Kind != LayerKind.Flatten))
         {
-            LayerEmitter emitter = LayerEmitter.For(layer.Kind);
+            LayerEmitter emitter = LayerDefinitions.For(layer.Kind);
             w.Line($"// {layer.Name}: {layer.Input.ToBatchedString()} -> {layer.Output.ToBatchedString()}; {emitter.Describe(layer)}");
             if (layer.FusedIntoProducer)
             {
@@ -145,7 +146,7 @@ internal static class NetworkEmitter
         w.Line("private bool _computeInputGradient; // whether the backward pass under way wants dLoss/dInput");
         w.Line("private bool _isTraining;");
         FreezeEmitter.EmitFields(w, plan);
-        foreach (string field in plan.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).ParallelBodies(layer)))
+        foreach (string field in plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).ParallelBodies(layer)))
         {
             w.Line($"private global::System.Action<int, int, int>? {field};");
         }
@@ -276,9 +277,10 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"outputGradient.CopyTo({context.GradientBatch(plan.Tensors[plan.OutputTensor])});");
         w.Line("_computeInputGradient = wantsInputGradient;");
-        foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.HasOwnCode))
+        foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.HasOwnCode && layer.IsLive))
         {
             w.Line($"{layer.MethodName}Backward(batchSize);");
+            EmitGradientShares(w, plan, context, layer);
         }
 
         w.Open("if (wantsInputGradient)");
@@ -286,6 +288,22 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
+    }
+
+    /// <summary>After a reader of a tensor that another reader's backward already reached: add its share into the gradient.</summary>
+    private static void EmitGradientShares(SourceWriter w, NetworkPlan plan, EmitContext context, LayerPlan layer)
+    {
+        for (int k = 0; k < layer.InputTensors.Count; k++)
+        {
+            TensorPlan tensor = plan.Tensors[layer.InputTensors[k]], share = context.InputGradientOf(layer, k);
+            if (share.Id == tensor.Id)
+            {
+                continue;
+            }
+
+            string add = $"{Code.TensorPrimitives}Add({context.GradientBatch(tensor)}, {context.GradientBatch(share)}, {context.GradientBatch(tensor)}); // d{layer.OperandNames[k]} += {layer.Name}'s share";
+            w.Line(tensor.Id == 0 ? $"if (_computeInputGradient) {add}" : add);
+        }
     }
 
     private static void EmitParameters(SourceWriter w, NetworkPlan plan)
@@ -308,8 +326,8 @@ internal static class NetworkEmitter
         w.Line($"var random = new {Code.Runtime}RandomSource(unchecked((ulong)seed));");
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.ParameterCount > 0))
         {
-            int fanIn = layer.Kind == LayerKind.Conv2D ? layer.PatchSize : layer.Input.Size;
-            w.Line($"{Code.Kernels}ParameterInit.PyTorchDefault(SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), SpanOf(parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), fanIn: {Int(fanIn)}, random); // {layer.Name}");
+            string bias = layer.BiasCount > 0 ? $"SpanOf(parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)})" : "default";
+            w.Line($"{Code.Kernels}ParameterInit.PyTorchDefault(SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {bias}, fanIn: {Int(layer.FanIn)}, random); // {layer.Name}");
         }
 
         w.Close();
@@ -388,7 +406,7 @@ internal static class NetworkEmitter
     }
 
     private static IEnumerable<LayerBuffer> LayerBuffers(NetworkPlan plan) =>
-        plan.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).Buffers(layer));
+        plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).Buffers(layer));
 
     /// <summary>A C# string literal with escapes.</summary>
     private static string Quote(string text)

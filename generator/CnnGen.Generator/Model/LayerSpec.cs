@@ -46,6 +46,12 @@ internal sealed record LayerSpec(LayerKind Kind, string Name, bool HasExplicitNa
 
     /// <summary>Dropout probability.</summary>
     public double Probability { get; init; }
+
+    /// <summary><c>Bias = false</c> on Conv2D and Dense drops the bias parameter.</summary>
+    public bool Bias { get; init; } = true;
+
+    /// <summary>The tensor names a layer reads: <c>From("x")</c>'s one, <c>Add</c>'s and <c>Concat</c>'s operands.</summary>
+    public EquatableArray<string> TensorNames { get; init; } = EquatableArray<string>.Empty;
 }
 
 /// <summary>The source location of one attribute argument, keyed by layer index and argument name.</summary>

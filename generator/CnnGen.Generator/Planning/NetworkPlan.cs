@@ -73,7 +73,7 @@ internal sealed record NetworkPlan(
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
 
-    /// <summary>PyTorch <c>state_dict</c> entries in <c>parameters()</c> order: weight then bias per layer.</summary>
+    /// <summary>PyTorch <c>state_dict</c> entries in <c>parameters()</c> order: weight then bias (if any) per layer.</summary>
     public IEnumerable<ParameterTensorPlan> ParameterTensors()
     {
         foreach (LayerPlan layer in Layers)
@@ -83,11 +83,11 @@ internal sealed record NetworkPlan(
                 continue;
             }
 
-            int[] weightShape = layer.Kind == LayerKind.Conv2D
-                ? new[] { layer.Output.Channels, layer.Input.Channels, layer.Vertical.Kernel, layer.Horizontal.Kernel }
-                : new[] { layer.Output.Size, layer.Input.Size };
-            yield return new ParameterTensorPlan(layer.Name + ".weight", layer.WeightOffset, layer.WeightCount, weightShape.ToEquatableArray());
-            yield return new ParameterTensorPlan(layer.Name + ".bias", layer.BiasOffset, layer.BiasCount, new[] { layer.BiasCount }.ToEquatableArray());
+            yield return new ParameterTensorPlan(layer.Name + ".weight", layer.WeightOffset, layer.WeightCount, layer.WeightShape);
+            if (layer.BiasCount > 0)
+            {
+                yield return new ParameterTensorPlan(layer.Name + ".bias", layer.BiasOffset, layer.BiasCount, new[] { layer.BiasCount }.ToEquatableArray());
+            }
         }
     }
 }
@@ -103,7 +103,14 @@ internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, 
 /// One activation tensor, per sample (where it lives: <see cref="MemoryPlan"/>). Several layers can share a tensor: activations run in place
 /// where the producer's backward does not need its own output, and Flatten is a view.
 /// </summary>
-internal sealed record TensorPlan(int Id, string Name, int Size);
+internal sealed record TensorPlan(int Id, string Name, int Size)
+{
+    /// <summary>
+    /// A place for one reader's share of another tensor's gradient (that reader's backward writes it, then it is
+    /// added into the tensor's gradient): it has no value, only a gradient.
+    /// </summary>
+    public bool GradientOnly { get; init; }
+}
 
 /// <summary>One computing layer (the Input is not a layer here: it is tensor 0).</summary>
 internal sealed record LayerPlan(
@@ -118,6 +125,31 @@ internal sealed record LayerPlan(
     public AxisGeometry Vertical { get; init; }
 
     public AxisGeometry Horizontal { get; init; }
+
+    /// <summary>The tensors this layer reads, in operand order (<see cref="InputTensor"/> is the first).</summary>
+    public EquatableArray<int> InputTensors { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>The names of the tensors this layer reads (the layers that made them), in operand order.</summary>
+    public EquatableArray<string> OperandNames { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// Per operand, where backward writes its gradient: the operand's own gradient when this layer is the first
+    /// reader to write it (in backward order), else a <see cref="TensorPlan.GradientOnly"/> place that the
+    /// backward pass then adds into it.
+    /// </summary>
+    public EquatableArray<int> GradientTargets { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>Whether the output reaches the network's output; a dead branch runs forward only.</summary>
+    public bool IsLive { get; init; } = true;
+
+    /// <summary>Whether the layer reads a tensor other than the previous layer's output (after <c>From</c>, or a merge).</summary>
+    public bool ReadsNamedTensors { get; init; }
+
+    /// <summary>The weight's PyTorch shape; empty for layers without parameters.</summary>
+    public EquatableArray<int> WeightShape { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>The fan-in PyTorch's default initialisation scales the weight and bias by.</summary>
+    public int FanIn { get; init; }
 
     /// <summary>Offset of the weight in <c>Parameters</c>; the bias follows it.</summary>
     public int WeightOffset { get; init; }

@@ -30,7 +30,7 @@ internal static class WindowHints
     }
 
     /// <summary><c>an input width of 6 or 8 would use every column</c>.</summary>
-    public static string ForPooling(AxisGeometry axis, ShapeInference.AxisNames names)
+    public static string ForPooling(AxisGeometry axis, AxisNames names)
     {
         int smaller = axis.Input - axis.Dropped;
         int larger = smaller + axis.Stride;

@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using CnnGen.Generator.Emit;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Shapes;
+
+namespace CnnGen.Generator.Layers;
+
+/// <summary>
+/// Everything CnnGen knows about one layer kind, in one class: how its attribute's arguments are read
+/// and checked, the shape it produces from its inputs, its parameters (PyTorch names, shapes, fan-in),
+/// and — through <see cref="LayerEmitter"/> — its buffers and its forward and backward code. The
+/// pipeline (parser, shape inference, planner, emitter) asks the definition and never switches on the
+/// kind; <see cref="LayerDefinitions"/> lists them all.
+/// </summary>
+internal abstract class LayerDefinition : LayerEmitter
+{
+    protected LayerDefinition(LayerKind kind) => Kind = kind;
+
+    public LayerKind Kind { get; }
+
+    /// <summary>The attribute class's name in namespace <c>CnnGen</c>: <c>Conv2DAttribute</c>.</summary>
+    public string AttributeName => Kind + "Attribute";
+
+    /// <summary>The prefix of default layer names (<c>conv</c> → <c>conv1</c>, <c>conv2</c>); empty for layers that name no tensor.</summary>
+    public abstract string NamePrefix { get; }
+
+    /// <summary>
+    /// Whether the layer reads the tensors its attribute names (<c>Add</c>, <c>Concat</c>) rather than only the
+    /// current one: the current tensor is the first operand unless its own name is listed, then the list is the order.
+    /// </summary>
+    public virtual bool ReadsNamedTensors => false;
+
+    /// <summary>Whether the output is the input itself, reinterpreted (Flatten): no code, no memory.</summary>
+    public virtual bool IsView => false;
+
+    /// <summary>
+    /// Whether an activation may overwrite this layer's output in place: true where backward does not read
+    /// the layer's own output (it reads its input, or nothing). Activations and dropout read theirs.
+    /// </summary>
+    public virtual bool ActivationMayOverwriteOutput => false;
+
+    /// <summary>Reads the layer-specific arguments; the name and kind are read by the parser.</summary>
+    public virtual LayerSpec Read(LayerSpec spec, ArgumentValues arguments) => spec;
+
+    /// <summary>Range checks on the arguments alone (filters ≥ 1, 0 ≤ p &lt; 1, ...).</summary>
+    public virtual void CheckArguments(LayerSpec layer, LayerChecks checks)
+    {
+    }
+
+    /// <summary>The output shape for these input shapes (one per operand), or null after reporting why there is none.</summary>
+    public abstract LayerShape? InferShape(LayerSpec layer, IReadOnlyList<TensorShape> inputs, LayerChecks checks);
+
+    /// <summary>The trainable parameters this layer owns, or null when it has none.</summary>
+    public virtual LayerParameters? Parameters(LayerSpec layer, LayerShape shape) => null;
+}
+
+/// <summary>
+/// A layer's trainable parameters as PyTorch lays them out: <c>{name}.weight</c> of <paramref name="WeightShape"/>,
+/// then, unless <paramref name="BiasCount"/> is 0, <c>{name}.bias</c>; <paramref name="FanIn"/> scales their default init.
+/// </summary>
+internal sealed record LayerParameters(EquatableArray<int> WeightShape, int BiasCount, int FanIn)
+{
+    public int WeightCount
+    {
+        get
+        {
+            int count = 1;
+            foreach (int extent in WeightShape)
+            {
+                count *= extent;
+            }
+
+            return count;
+        }
+    }
+}

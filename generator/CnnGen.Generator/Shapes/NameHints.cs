@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+
+namespace CnnGen.Generator.Shapes;
+
+/// <summary>The nearest existing tensor name to a misspelt one, for the hint of CNN0022.</summary>
+internal static class NameHints
+{
+    /// <summary><c>; did you mean 'stem'?</c>, or a list of the names there are when none is close.</summary>
+    public static string Nearest(string name, IEnumerable<string> names)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        var all = new List<string>();
+        foreach (string candidate in names)
+        {
+            all.Add(candidate);
+            int distance = EditDistance(name, candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        // Close enough to be a typo: at most a third of the longer name differs.
+        if (best is not null && bestDistance * 3 <= System.Math.Max(name.Length, best.Length))
+        {
+            return $"; did you mean '{best}'?";
+        }
+
+        return all.Count == 0 ? string.Empty : "; the tensors defined before it are " + string.Join(", ", all);
+    }
+
+    /// <summary>Levenshtein distance (insertions, deletions, substitutions).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = System.Math.Min(substitution, System.Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}
