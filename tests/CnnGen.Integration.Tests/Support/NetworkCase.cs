@@ -25,6 +25,7 @@ internal static class NetworkCases
         .Concat(BufferSharingNetworks.Cases)
         .Concat(GemmSizeNetworks.Cases)
         .Concat(ReferenceNetworks.Cases)
+        .Concat(GraphNetworks.Cases)
         .ToDictionary(c => c.Name);
 
     public static TheoryData<string> Names(Func<NetworkCase, bool>? filter = null)
