@@ -331,7 +331,7 @@ internal sealed class ConvEmitter : LayerEmitter
 
     private static string WeightSlice(LayerPlan layer) => $"ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
 
-    private static string PackedWeightsField(LayerPlan layer) => "_" + layer.Name + "PackedWeights";
+    public static string PackedWeightsField(LayerPlan layer) => "_" + layer.Name + "PackedWeights";
 
     private static string PartialGradientField(LayerPlan layer) => "_" + layer.Name + "WorkerGradients";
 
