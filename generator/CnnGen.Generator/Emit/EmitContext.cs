@@ -4,34 +4,6 @@ using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator.Emit;
 
-/// <summary>How long a layer's private buffer lives, which decides how big it is.</summary>
-internal enum BufferLifetime
-{
-    /// <summary>Kept per sample while training (backward reads it); one per worker thread at inference.</summary>
-    CachedForBackward,
-
-    /// <summary>Per sample, training only (dropout masks).</summary>
-    TrainingBatch,
-
-    /// <summary>One per worker thread, used inside backward only.</summary>
-    BackwardScratch,
-
-    /// <summary>One per worker thread but the first, which writes straight into <c>Gradients</c>.</summary>
-    WorkerGradient,
-
-    /// <summary>One for the whole network, inference only (weights packed for a kernel).</summary>
-    InferenceShared,
-
-    /// <summary>One for the whole network, training only (weights packed for a backward kernel).</summary>
-    TrainingShared,
-
-    /// <summary>One for the whole network, inference and training (weights packed for a forward kernel both run).</summary>
-    Shared,
-}
-
-/// <summary>A private buffer a layer needs besides its input and output tensors.</summary>
-internal sealed record LayerBuffer(string Field, int SampleSize, BufferLifetime Lifetime);
-
 /// <summary>What an emitter may ask about the rest of the network.</summary>
 internal sealed class EmitContext
 {

@@ -30,6 +30,7 @@ internal static class NetworkEmitter
         w.Open($"partial class {plan.ClassName} : {Code.Runtime}INetwork");
         EmitContract(w, plan);
         EmitState(w, plan);
+        StateEmitter.EmitMembers(w, plan);
         EmitForwardEntryPoints(w, plan, context, forward);
         EmitBackwardEntryPoint(w, plan, context);
         EmitParameters(w, plan);
@@ -118,12 +119,10 @@ internal static class NetworkEmitter
         w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for inference of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads.</summary>");
-        // Per-worker im2col columns only where some layer still runs im2col at inference.
-        string columns = plan.InferenceColumnsFloats > 0 ? $" + ((long)workers * {Int(plan.InferenceColumnsFloats)})" : string.Empty;
-        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}){columns} + {Int(plan.PackedWeightFloats)});");
+        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => {plan.InferenceArena.BytesExpression()};");
         w.Line();
-        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the convolutions keep for their weight gradients (im2col columns or the bordered input), dropout masks, and per-worker scratch.</summary>");
-        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {plan.TrainingSampleFloats.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {Int(plan.BackwardColumnsFloats + plan.WeightGradientFloats)}) + {Int(plan.InputGradientWeightFloats + plan.TrainingPackedWeightFloats)} + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
+        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the layers keep for backward (im2col columns or the bordered input, dropout masks, batch statistics), and per-worker scratch.</summary>");
+        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => {plan.TrainingArena.BytesExpression()};");
         w.Line();
         string buffers = string.Join(" + ", new[] { EmitContext.Activations, EmitContext.ActivationGradients }
             .Concat(LayerBuffers(plan).Select(buffer => buffer.Field))
@@ -312,9 +311,12 @@ internal static class NetworkEmitter
         w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
         w.Line();
         w.Line("/// <summary>Re-initializes every parameter with PyTorch's default distributions, from <paramref name=\"seed\"/>.</summary>");
+        w.Open("public void ResetParameters(int seed)");
         w.Line(plan.CompiledWeights.Count > 0
-            ? $"public void ResetParameters(int seed) => InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}(_parameters ??= new float[ParameterCount]), seed);"
-            : $"public void ResetParameters(int seed) => InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}_parameters, seed);");
+            ? $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}(_parameters ??= new float[ParameterCount]), seed);"
+            : $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}_parameters, seed);");
+        w.Line(StateEmitter.ResetStatement);
+        w.Close();
         w.Line();
         w.Open("private static float[] CreateParameters(int seed)");
         w.Line("var parameters = new float[ParameterCount];");
@@ -327,7 +329,8 @@ internal static class NetworkEmitter
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.ParameterCount > 0))
         {
             string bias = layer.BiasCount > 0 ? $"SpanOf(parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)})" : "default";
-            w.Line($"{Code.Kernels}ParameterInit.PyTorchDefault(SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), {bias}, fanIn: {Int(layer.FanIn)}, random); // {layer.Name}");
+            string weight = $"SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
+            w.Line($"{LayerDefinitions.For(layer.Kind).InitializeParameters(layer, weight, bias)} // {layer.Name}");
         }
 
         w.Close();
@@ -405,8 +408,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static IEnumerable<LayerBuffer> LayerBuffers(NetworkPlan plan) =>
-        plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).Buffers(layer));
+    private static IEnumerable<LayerBuffer> LayerBuffers(NetworkPlan plan) => plan.Buffers();
 
     /// <summary>A C# string literal with escapes.</summary>
     private static string Quote(string text)

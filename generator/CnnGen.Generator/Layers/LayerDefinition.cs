@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using CnnGen.Generator.Emit;
 using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
 
 namespace CnnGen.Generator.Layers;
@@ -52,7 +53,25 @@ internal abstract class LayerDefinition : LayerEmitter
 
     /// <summary>The trainable parameters this layer owns, or null when it has none.</summary>
     public virtual LayerParameters? Parameters(LayerSpec layer, LayerShape shape) => null;
+
+    /// <summary>The non-trainable state this layer keeps (BatchNorm's running statistics), or null.</summary>
+    public virtual LayerState? State(LayerSpec layer, LayerShape shape) => null;
+
+    /// <summary>
+    /// The statements that give the weight and bias (spans <paramref name="weight"/>, <paramref name="bias"/>; bias
+    /// <c>default</c> when there is none) PyTorch's default values: by default <c>kaiming_uniform_(a = √5)</c> and
+    /// the matching uniform bias, scaled by the fan-in.
+    /// </summary>
+    public virtual string InitializeParameters(LayerPlan layer, string weight, string bias) =>
+        $"{Code.Kernels}ParameterInit.PyTorchDefault({weight}, {bias}, fanIn: {SourceWriter.Int(layer.FanIn)}, random);";
 }
+
+/// <summary>
+/// A layer's non-trainable state: tensors of <paramref name="Length"/> floats each, named <c>{name}.{suffix}</c>
+/// in <c>state_dict</c> order, starting at <paramref name="Initial"/> values; and whether it counts the
+/// training batches it has seen (<c>num_batches_tracked</c>, a 64-bit integer outside <c>State</c>).
+/// </summary>
+internal sealed record LayerState(EquatableArray<string> Suffixes, EquatableArray<double> Initial, int Length, bool CountsBatches);
 
 /// <summary>
 /// A layer's trainable parameters as PyTorch lays them out: <c>{name}.weight</c> of <paramref name="WeightShape"/>,

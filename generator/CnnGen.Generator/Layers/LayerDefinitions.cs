@@ -22,6 +22,7 @@ internal static class LayerDefinitions
         ActivationLayer.Tanh,
         ActivationLayer.Softmax,
         FromLayer.Instance,
+        BatchNorm2DLayer.Instance,
         AddLayer.Instance,
         ConcatLayer.Instance,
     };

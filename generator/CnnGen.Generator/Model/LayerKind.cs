@@ -18,6 +18,7 @@ internal enum LayerKind
     Add,
     Concat,
     GlobalAvgPool2D,
+    BatchNorm2D,
 }
 
 internal static class LayerKinds

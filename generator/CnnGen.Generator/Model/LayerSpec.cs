@@ -47,6 +47,12 @@ internal sealed record LayerSpec(LayerKind Kind, string Name, bool HasExplicitNa
     /// <summary>Dropout probability.</summary>
     public double Probability { get; init; }
 
+    /// <summary>BatchNorm2D: added to the variance under the square root.</summary>
+    public double Epsilon { get; init; } = 1e-5;
+
+    /// <summary>BatchNorm2D: the weight of a batch's statistics in the running ones.</summary>
+    public double Momentum { get; init; } = 0.1;
+
     /// <summary><c>Bias = false</c> on Conv2D and Dense drops the bias parameter.</summary>
     public bool Bias { get; init; } = true;
 

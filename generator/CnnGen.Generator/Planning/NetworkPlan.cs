@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Shapes;
 
@@ -30,48 +31,45 @@ internal sealed record NetworkPlan(
     /// <summary>Where activations and their gradients live (see <see cref="MemoryPlanner"/>).</summary>
     public MemoryPlan Memory { get; init; } = null!;
 
-    /// <summary>What training's forward keeps for each convolution's weight gradient, one sample each.</summary>
-    public int TrainingCacheFloats => Layers.Sum(layer => layer.TrainingCacheSize);
+    /// <summary>Every layer's private buffers (im2col columns, packed weights, masks, saved statistics), with lifetimes.</summary>
+    public IEnumerable<LayerBuffer> Buffers() => Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).Buffers(layer));
 
-    /// <summary>Weight-gradient accumulators of the convolutions training runs in place, one per worker.</summary>
-    public int WeightGradientFloats => Layers.Sum(layer => layer.WeightGradientSize);
+    /// <summary>Inference memory: the tensors (buffers whose lifetimes do not overlap share) and the layers' buffers.</summary>
+    public ArenaTerms InferenceArena => Buffers().Aggregate(new ArenaTerms(Memory.InferenceFloats, 0, 0), (sum, buffer) => sum + buffer.Inference);
 
-    /// <summary>Weights packed for the convolutions training runs in place, once per network.</summary>
-    public int TrainingPackedWeightFloats => Layers.Where(layer => layer.TrainsInPlace).Sum(layer => layer.PackedWeightSize);
+    /// <summary>Training memory: every activation and the gradients' arena per sample, and the layers' buffers.</summary>
+    public ArenaTerms TrainingArena => Buffers().Aggregate(new ArenaTerms((long)Memory.TrainingFloats + Memory.GradientFloats, 0, 0), (sum, buffer) => sum + buffer.Training);
 
-    /// <summary>Floats per sample of a training step: activations, their gradients, what convolutions keep, dropout masks.</summary>
-    public long TrainingSampleFloats => (long)Memory.TrainingFloats + Memory.GradientFloats + TrainingCacheFloats + MaskFloats;
-
-    /// <summary>im2col columns of the convolutions inference runs through im2col, one sample each.</summary>
-    public int InferenceColumnsFloats => Layers.Where(layer => !layer.ConvolvesInPlace).Sum(layer => layer.ColumnsSize);
-
-    /// <summary>Weights packed for the convolutions inference runs in place, once per network.</summary>
-    public int PackedWeightFloats => Layers.Sum(layer => layer.PackedWeightSize);
-
-    /// <summary>Input-gradient columns of the convolutions backward runs through col2im, one sample each.</summary>
-    public int BackwardColumnsFloats => Layers.Where(layer => !layer.ConvolvesGradientInPlace).Sum(layer => layer.ColumnsSize);
-
-    /// <summary>Weights packed for the input gradients backward computes as convolutions, once per network.</summary>
-    public int InputGradientWeightFloats => Layers.Sum(layer => layer.InputGradientWeightSize);
-
-    /// <summary>Dropout masks, one sample each.</summary>
-    public int MaskFloats => Layers.Where(layer => layer.Kind == LayerKind.Dropout).Sum(layer => layer.Output.Size);
-
-    /// <summary>Weights and biases of the convolutions (each worker but the first accumulates its own gradients).</summary>
-    public int ConvolutionParameterFloats => Layers.Where(layer => layer.Kind == LayerKind.Conv2D).Sum(layer => layer.ParameterCount);
+    /// <summary>Of <see cref="InferenceArena"/> for one sample on one thread, what the layers' own buffers take (convolution work memory).</summary>
+    public long InferenceBufferFloats => InferenceArena.Floats(1, 1) - Memory.InferenceFloats;
 
     /// <summary>Bytes the generated code allocates for inference of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
-    public long InferenceArenaBytes(int batch, int workers) =>
-        4L * (((long)batch * Memory.InferenceFloats) + ((long)workers * InferenceColumnsFloats) + PackedWeightFloats);
+    public long InferenceArenaBytes(int batch, int workers) => 4L * InferenceArena.Floats(batch, workers);
 
     /// <summary>Bytes the generated code allocates for a training step of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
-    public long TrainingArenaBytes(int batch, int workers) =>
-        4L * (((long)batch * TrainingSampleFloats)
-            + ((long)workers * (BackwardColumnsFloats + WeightGradientFloats))
-            + InputGradientWeightFloats + TrainingPackedWeightFloats + ((long)(workers - 1) * ConvolutionParameterFloats));
+    public long TrainingArenaBytes(int batch, int workers) => 4L * TrainingArena.Floats(batch, workers);
 
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>Floats of non-trainable state (running statistics), the length of <c>State</c>.</summary>
+    public int StateCount => Layers.Sum(layer => layer.StateCount);
+
+    /// <summary>The state tensors in <c>state_dict</c> order: per layer, its state after its parameters.</summary>
+    public IEnumerable<ParameterTensorPlan> StateTensors()
+    {
+        foreach (LayerPlan layer in Layers.Where(layer => layer.State is not null))
+        {
+            for (int t = 0; t < layer.State!.Suffixes.Count; t++)
+            {
+                yield return new ParameterTensorPlan($"{layer.Name}.{layer.State.Suffixes[t]}", layer.StateOffset + (t * layer.State.Length), layer.State.Length, new[] { layer.State.Length }.ToEquatableArray());
+            }
+        }
+    }
+
+    /// <summary>The <c>num_batches_tracked</c> names, one per counting layer, in counter order.</summary>
+    public IEnumerable<string> CounterNames() =>
+        Layers.Where(layer => layer.CounterIndex >= 0).OrderBy(layer => layer.CounterIndex).Select(layer => layer.Name + ".num_batches_tracked");
 
     /// <summary>PyTorch <c>state_dict</c> entries in <c>parameters()</c> order: weight then bias (if any) per layer.</summary>
     public IEnumerable<ParameterTensorPlan> ParameterTensors()
@@ -92,7 +90,7 @@ internal sealed record NetworkPlan(
     }
 }
 
-/// <summary>One named parameter tensor: where it lives in <c>Parameters</c> and its PyTorch shape.</summary>
+/// <summary>One named parameter or state tensor: where it lives in <c>Parameters</c> (or <c>State</c>) and its PyTorch shape.</summary>
 internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, EquatableArray<int> Shape)
 {
     /// <summary><c>(6, 1, 5, 5)</c>.</summary>
@@ -144,6 +142,23 @@ internal sealed record LayerPlan(
 
     /// <summary>Whether the layer reads a tensor other than the previous layer's output (after <c>From</c>, or a merge).</summary>
     public bool ReadsNamedTensors { get; init; }
+
+    /// <summary>Where this layer's state tensors start in <c>State</c>, one after another.</summary>
+    public int StateOffset { get; init; }
+
+    /// <summary>This layer's state tensors (names, initial values, length each); null when it keeps none.</summary>
+    public LayerState? State { get; init; }
+
+    /// <summary>Floats of state this layer keeps.</summary>
+    public int StateCount => State is null ? 0 : State.Suffixes.Count * State.Length;
+
+    /// <summary>Which <c>num_batches_tracked</c> counter this layer advances; −1 when none.</summary>
+    public int CounterIndex { get; init; } = -1;
+
+    /// <summary>BatchNorm2D's epsilon and momentum.</summary>
+    public double Epsilon { get; init; }
+
+    public double Momentum { get; init; }
 
     /// <summary>The weight's PyTorch shape; empty for layers without parameters.</summary>
     public EquatableArray<int> WeightShape { get; init; } = EquatableArray<int>.Empty;

@@ -23,7 +23,7 @@ internal static class Planner
         tensors.Add(new TensorPlan(0, "input", input.Output.Size));
 
         var tensorOf = new int[network.Layers.Count]; // spec index -> the tensor holding that layer's output
-        int parameterOffset = 0;
+        int parameterOffset = 0, stateOffset = 0, counters = 0;
         for (int i = 1; i < network.Layers.Count; i++)
         {
             LayerSpec spec = network.Layers[i];
@@ -45,6 +45,7 @@ internal static class Planner
 
             tensorOf[i] = output;
             LayerParameters? parameters = definition.Parameters(spec, shape);
+            LayerState? state = definition.State(spec, shape);
             var layer = new LayerPlan(spec.Kind, spec.Name, MethodName(spec.Name), shape.Input, shape.Output, inputTensors[0], output)
             {
                 InputTensors = inputTensors.ToEquatableArray(),
@@ -59,7 +60,13 @@ internal static class Planner
                 WeightCount = parameters?.WeightCount ?? 0,
                 BiasCount = parameters?.BiasCount ?? 0,
                 FanIn = parameters?.FanIn ?? 0,
+                State = state,
+                StateOffset = stateOffset,
+                CounterIndex = state is { CountsBatches: true } ? counters++ : -1,
+                Epsilon = spec.Epsilon,
+                Momentum = spec.Momentum,
             };
+            stateOffset += layer.StateCount;
 
             LayerPlan? producer = layers.Count > 0 ? layers[layers.Count - 1] : null;
             if (layer.InPlace && spec.Kind.IsActivation() && producer is { Kind: LayerKind.Conv2D } && producer.OutputTensor == output)

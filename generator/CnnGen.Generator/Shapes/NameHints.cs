@@ -31,28 +31,33 @@ internal static class NameHints
         return all.Count == 0 ? string.Empty : "; the tensors defined before it are " + string.Join(", ", all);
     }
 
-    /// <summary>Levenshtein distance (insertions, deletions, substitutions).</summary>
+    /// <summary>Edit distance counting insertions, deletions, substitutions and swaps of neighbours (<c>stme</c> → <c>stem</c> is 1).</summary>
     private static int EditDistance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
         for (int j = 0; j <= b.Length; j++)
         {
-            previous[j] = j;
+            d[0, j] = j;
         }
 
         for (int i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = System.Math.Min(substitution, System.Math.Min(previous[j], current[j - 1]) + 1);
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = System.Math.Min(d[i - 1, j - 1] + cost, System.Math.Min(d[i - 1, j], d[i, j - 1]) + 1);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = System.Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
-
-            (previous, current) = (current, previous);
         }
 
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

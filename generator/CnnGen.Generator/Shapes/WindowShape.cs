@@ -94,9 +94,9 @@ internal static class WindowShape
             return false;
         }
 
-        if (axis.IsWhole)
+        if (axis.IsWhole || axis.FloorsLosslessly)
         {
-            return true;
+            return true; // a floored size that drops only padding or an inter-window gap is PyTorch's, silently
         }
 
         if (isConvolution)
