@@ -109,6 +109,30 @@ internal sealed partial class DenseNoBias;
 [Network, Input(2, 3, 3), Flatten, Dense(6, Bias = false), Sigmoid]
 internal sealed partial class DenseNoBiasSigmoid;
 
+// BatchNorm2D (nn.BatchNorm2d): alone, with its own Eps and Momentum, after a convolution without bias
+// and before a ReLU (the fused form), and (5) in a residual network as in issue 15's ResNet: convolution
+// without bias → BatchNorm2D everywhere, a projection shortcut of a 1×1 strided convolution and a
+// BatchNorm2D. Its 8 × 8 input makes both stride-2 layers floor to 4 × 4 as PyTorch does.
+[Network, Input(3, 5, 6), BatchNorm2D]
+internal sealed partial class BatchNormAlone;
+
+[Network, Input(2, 4, 5), BatchNorm2D(Eps = 1e-3, Momentum = 0.3)]
+internal sealed partial class BatchNormEpsMomentum;
+
+[Network, Input(3, 6, 6), Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm2D, Relu]
+internal sealed partial class ConvBatchNormRelu;
+
+[Network]
+[Input(3, 8, 8)]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm2D, Relu(Name = "stem")]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm2D, Relu]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm2D, Add("stem"), Relu(Name = "block1")]
+[From("block1"), Conv2D(8, 1, Stride = 2, Bias = false), BatchNorm2D(Name = "shortcut")]
+[From("block1"), Conv2D(8, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2D, Relu]
+[Conv2D(8, 3, Padding = 1, Bias = false), BatchNorm2D, Add("shortcut"), Relu]
+[GlobalAvgPool2D, Flatten, Dense(10)]
+internal sealed partial class ResidualBatchNormNet;
+
 /// <summary>A generated CnnGen graph network and a factory for its hand-written PyTorch twin.</summary>
 /// <param name="Name">The theory data name.</param>
 /// <param name="Create">Creates a fresh generated network.</param>
@@ -123,7 +147,7 @@ internal sealed record GraphCase(string Name, Func<INetwork> Create, int[] Input
 
 internal static class GraphNetworks
 {
-    /// <summary>The whole networks (1)–(3), which end in a classifier.</summary>
+    /// <summary>The whole networks (1)–(3) and (5), which end in a classifier.</summary>
     public static IReadOnlyList<GraphCase> Networks { get; } =
     [
         Case<InceptionBlock>(
@@ -170,6 +194,26 @@ internal static class GraphNetworks
                 Tensor sum = m("conv3", x) + y;
                 return m("dense1", cat([sum, x], 1).flatten(1));
             }),
+        Case<ResidualBatchNormNet>(
+            [3, 8, 8],
+            "stem = relu(bn1(conv1(x))); b1 = relu(bn3(conv3(relu(bn2(conv2(stem))))) + stem); y = relu(bn6(conv6(relu(bn5(conv5(b1))))) + shortcut(conv4(b1))); dense1(flatten(adaptive_avg_pool2d(y, 1)))",
+            [
+                ("conv1", Conv(3, 4, 3, padding: 1, bias: false)), ("bn1", BatchNorm(4)),
+                ("conv2", Conv(4, 4, 3, padding: 1, bias: false)), ("bn2", BatchNorm(4)),
+                ("conv3", Conv(4, 4, 3, padding: 1, bias: false)), ("bn3", BatchNorm(4)),
+                ("conv4", Conv(4, 8, 1, stride: 2, bias: false)), ("shortcut", BatchNorm(8)),
+                ("conv5", Conv(4, 8, 3, stride: 2, padding: 1, bias: false)), ("bn5", BatchNorm(8)),
+                ("conv6", Conv(8, 8, 3, padding: 1, bias: false)), ("bn6", BatchNorm(8)),
+                ("gap", () => nn.AdaptiveAvgPool2d(1)), ("dense1", Linear(8, 10)),
+            ],
+            (m, x) =>
+            {
+                Tensor stem = m("bn1", m("conv1", x)).relu();
+                Tensor block1 = (m("bn3", m("conv3", m("bn2", m("conv2", stem)).relu())) + stem).relu();
+                Tensor shortcut = m("shortcut", m("conv4", block1));
+                Tensor block2 = (m("bn6", m("conv6", m("bn5", m("conv5", block1)).relu())) + shortcut).relu();
+                return m("dense1", m("gap", block2).flatten(1));
+            }),
     ];
 
     /// <summary>The new layers alone (4).</summary>
@@ -201,6 +245,13 @@ internal static class GraphNetworks
         Case<DenseNoBiasSigmoid>(
             [2, 3, 3], "sigmoid(Linear(18, 6, bias=False)(flatten(x)))",
             [("dense1", Linear(18, 6, bias: false))], (m, x) => m("dense1", x.flatten(1)).sigmoid()),
+        Case<BatchNormAlone>([3, 5, 6], "BatchNorm2d(3)", [("bn1", BatchNorm(3))], (m, x) => m("bn1", x)),
+        Case<BatchNormEpsMomentum>(
+            [2, 4, 5], "BatchNorm2d(2, eps=1e-3, momentum=0.3)",
+            [("bn1", () => nn.BatchNorm2d(2, eps: 1e-3, momentum: 0.3))], (m, x) => m("bn1", x)),
+        Case<ConvBatchNormRelu>(
+            [3, 6, 6], "relu(BatchNorm2d(4)(Conv2d(3, 4, 3, padding=1, bias=False)(x)))",
+            [("conv1", Conv(3, 4, 3, padding: 1, bias: false)), ("bn1", BatchNorm(4))], (m, x) => m("bn1", m("conv1", x)).relu()),
     ];
 
     public static IReadOnlyList<GraphCase> All { get; } = [.. Networks, .. Layers];
@@ -209,6 +260,8 @@ internal static class GraphNetworks
 
     private static Func<TorchModule> Conv(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true)
         => () => nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: bias);
+
+    private static Func<TorchModule> BatchNorm(int features) => () => nn.BatchNorm2d(features);
 
     private static Func<TorchModule> Linear(int inFeatures, int outFeatures, bool bias = true)
         => () => nn.Linear(inFeatures, outFeatures, hasBias: bias);

@@ -25,6 +25,9 @@ public sealed class GraphParityTests(ITestOutputHelper output)
 
     public static TheoryData<string> Networks => new(GraphNetworks.Networks.Select(c => c.Name));
 
+    /// <summary>Every case with BatchNorm2D (running statistics).</summary>
+    public static TheoryData<string> WithState => new(GraphNetworks.All.Where(c => c.Create().StateTensors.Count > 0).Select(c => c.Name));
+
     /// <summary>Every case with trainable parameters (Adam has nothing to do on the others).</summary>
     public static TheoryData<string> Trainable => new(GraphNetworks.All.Where(c => c.Create().ParameterCount > 0).Select(c => c.Name));
 
@@ -39,6 +42,50 @@ public sealed class GraphParityTests(ITestOutputHelper output)
         var expected = torch.NamedParameterShapes.Select(p => $"{p.Name} ({string.Join(", ", p.Shape)})").ToArray();
         output.WriteLine($"{name}: {string.Join(", ", cnnGen)}");
         Assert.Equal(expected, cnnGen);
+
+        // Buffers: running statistics in State (state_dict order), num_batches_tracked counts apart.
+        const string Tracked = ".num_batches_tracked";
+        var buffers = torch.NamedBufferShapes;
+        var state = network.StateTensors.Select(t => $"{t.Name} ({string.Join(", ", t.Shape)})").ToArray();
+        output.WriteLine($"  state: {string.Join(", ", state)}; {string.Join(", ", network.BatchesTrackedNames)}");
+        Assert.Equal(buffers.Where(b => !b.Name.EndsWith(Tracked, StringComparison.Ordinal)).Select(b => $"{b.Name} ({string.Join(", ", b.Shape)})"), state);
+        Assert.Equal(buffers.Where(b => b.Name.EndsWith(Tracked, StringComparison.Ordinal)).Select(b => b.Name), network.BatchesTrackedNames);
+    }
+
+    [Theory]
+    [MemberData(nameof(WithState))]
+    public void Running_statistics_over_three_training_forwards_then_inference_match_torch(string name)
+    {
+        GraphCase graphCase = GraphNetworks.ByName[name];
+        var (torch, network, random) = Setup(graphCase);
+        using (torch)
+        {
+            long[] shape = graphCase.BatchShape(VectorJacobianBatch);
+            long[] tracked = network.BatchesTracked.ToArray();
+            var log = new ParityLog(output, $"{name}: {graphCase.Description}, 3 training-mode forwards of different batches (N={VectorJacobianBatch}), then inference");
+            var outputs = new float[VectorJacobianBatch * network.OutputLength];
+            for (int step = 1; step <= Steps; step++)
+            {
+                float[] inputs = TestData.Uniform(random, VectorJacobianBatch * network.InputLength, -3f, 3f);
+                torch.Training = true;
+                TorchOutput expected = torch.Forward(inputs, shape);
+                network.IsTraining = true;
+                network.ForwardBatch(inputs, outputs, VectorJacobianBatch);
+                log.Compare($"forward (training) {step}", outputs, expected.Values);
+                log.CompareState($"after forward {step}:", network, network.State, torch.GetState());
+                Assert.Equal(torch.GetBatchesTracked(), network.BatchesTracked.ToArray());
+                Assert.Equal(tracked.Select(t => t + step), network.BatchesTracked.ToArray());
+            }
+
+            float[] test = TestData.Uniform(random, VectorJacobianBatch * network.InputLength, -3f, 3f);
+            torch.Training = false;
+            TorchOutput inference = torch.Forward(test, shape);
+            network.IsTraining = false;
+            network.ForwardBatch(test, outputs, VectorJacobianBatch);
+            log.Compare("forward (inference, those running statistics)", outputs, inference.Values);
+            log.CompareState("after inference (unchanged):", network, network.State, torch.GetState());
+            log.AssertAllWithin();
+        }
     }
 
     [Theory]
@@ -160,6 +207,12 @@ public sealed class GraphParityTests(ITestOutputHelper output)
             bool[] illConditioned = ReferenceNetworkParityTests.AdamIllConditioned(expected.Gradients);
             log.Note($"{illConditioned.Count(c => c)} of {illConditioned.Length} elements excluded as ill-conditioned for Adam (first nonzero torch gradient below 1E-6)");
             double worstExcluded = log.CompareTensors("after 3 steps:", network, network.Parameters, expected.Parameters, illConditioned);
+            if (network.StateTensors.Count > 0)
+            {
+                log.CompareState("running statistics after 3 steps:", network, network.State, torch.GetState());
+                Assert.Equal(torch.GetBatchesTracked(), network.BatchesTracked.ToArray());
+            }
+
             log.AssertAllWithin();
             Assert.True(worstExcluded <= 2 * 1.01 * Steps * AdamLearningRate, $"ill-conditioned elements differ by {worstExcluded}");
         }
@@ -184,9 +237,36 @@ public sealed class GraphParityTests(ITestOutputHelper output)
         int seed = TestData.StableSeed(graphCase.Name);
         INetwork network = graphCase.Create();
         network.ResetParameters(seed);
+        PerturbBatchNorm(network, new Random(seed ^ 0x5EED));
         TorchGraph torch = graphCase.Torch();
         torch.CopyParametersFrom(network);
         Assert.Equal(network.Parameters.ToArray(), torch.GetParameters());
+        Assert.Equal(network.State.ToArray(), torch.GetState());
+        Assert.Equal(network.BatchesTracked.ToArray(), torch.GetBatchesTracked());
         return (torch, network, new Random(seed));
+    }
+
+    /// <summary>
+    /// Moves BatchNorm away from its defaults (γ = 1, β = 0, mean 0, variance 1, count 0), where a wrong
+    /// scale, shift or statistic could go unnoticed: γ ∈ [0.5, 1.5), β and the running means ∈ [−0.5, 0.5),
+    /// running variances ∈ [0.5, 2), num_batches_tracked 7.
+    /// </summary>
+    private static void PerturbBatchNorm(INetwork network, Random random)
+    {
+        const string Mean = ".running_mean";
+        var layers = network.StateTensors.Where(t => t.Name.EndsWith(Mean, StringComparison.Ordinal)).Select(t => t.Name[..^Mean.Length]).ToHashSet();
+        foreach (ParameterTensor tensor in network.ParameterTensors.Where(t => layers.Contains(t.Name[..t.Name.LastIndexOf('.')])))
+        {
+            bool weight = tensor.Name.EndsWith(".weight", StringComparison.Ordinal);
+            TestData.Uniform(random, tensor.Length, weight ? 0.5f : -0.5f, weight ? 1.5f : 0.5f).CopyTo(network.Parameters.Slice(tensor.Offset, tensor.Length));
+        }
+
+        foreach (ParameterTensor tensor in network.StateTensors)
+        {
+            bool mean = tensor.Name.EndsWith(Mean, StringComparison.Ordinal);
+            TestData.Uniform(random, tensor.Length, mean ? -0.5f : 0.5f, mean ? 0.5f : 2f).CopyTo(network.State.Slice(tensor.Offset, tensor.Length));
+        }
+
+        network.BatchesTracked.Fill(7);
     }
 }

@@ -34,7 +34,10 @@ public sealed class TorchGraph : IDisposable
     private readonly GraphForward forward;
     private readonly GraphModule model;
     private (string Name, int Offset, int Length)[] layout = [];
+    private (string Name, int Offset, int Length)[] stateLayout = [];
+    private string[] batchesTrackedNames = [];
     private int parameterCount;
+    private int stateCount;
 
     /// <param name="children">Each child's name and a factory (called again for the float64 twin).</param>
     /// <param name="forward">The forward function.</param>
@@ -60,6 +63,10 @@ public sealed class TorchGraph : IDisposable
     /// <summary><c>named_parameters()</c>: names and shapes, in <c>parameters()</c> order.</summary>
     public IReadOnlyList<(string Name, long[] Shape)> NamedParameterShapes =>
         model.named_parameters().Select(p => (p.name, p.parameter.shape.ToArray())).ToArray();
+
+    /// <summary><c>named_buffers()</c> (running statistics, <c>num_batches_tracked</c>): names and shapes.</summary>
+    public IReadOnlyList<(string Name, long[] Shape)> NamedBufferShapes =>
+        model.named_buffers().Select(b => (b.name, b.buffer.shape.ToArray())).ToArray();
 
     /// <summary>
     /// Copies every parameter from <paramref name="network"/> by <c>state_dict</c> name and remembers the
@@ -98,6 +105,82 @@ public sealed class TorchGraph : IDisposable
 
         layout = [.. mapping];
         parameterCount = network.ParameterCount;
+        CopyStateFrom(network);
+    }
+
+    /// <summary>
+    /// Copies the buffers by <c>state_dict</c> name: running statistics from <see cref="INetwork.State"/>
+    /// (<see cref="INetwork.StateTensors"/>), <c>num_batches_tracked</c> from <see cref="INetwork.BatchesTracked"/>.
+    /// Throws unless the name sets are equal and the shapes agree.
+    /// </summary>
+    private void CopyStateFrom(INetwork network)
+    {
+        var buffers = model.named_buffers().ToArray();
+        var state = network.StateTensors.ToDictionary(t => t.Name);
+        var tracked = network.BatchesTrackedNames.ToArray();
+        var cnnGenNames = state.Keys.Concat(tracked).ToArray();
+        var missing = cnnGenNames.Except(buffers.Select(b => b.name)).ToArray();
+        var extra = buffers.Select(b => b.name).Except(cnnGenNames).ToArray();
+        if (missing.Length > 0 || extra.Length > 0)
+        {
+            throw new InvalidOperationException(
+                $"state_dict buffer names differ: only in CnnGen [{string.Join(", ", missing)}], only in torch [{string.Join(", ", extra)}].");
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var mapping = new List<(string, int, int)>();
+        foreach (var (name, buffer) in buffers)
+        {
+            long[] shape = buffer.shape;
+            int trackedIndex = Array.IndexOf(tracked, name);
+            if (trackedIndex >= 0)
+            {
+                buffer.fill_(network.BatchesTracked[trackedIndex]);
+                continue;
+            }
+
+            ParameterTensor target = state[name];
+            if (!shape.SequenceEqual(target.Shape.Select(d => (long)d)))
+            {
+                throw new InvalidOperationException(
+                    $"{name}: torch shape ({string.Join(", ", shape)}), CnnGen ({string.Join(", ", target.Shape)}).");
+            }
+
+            buffer.copy_(tensor(network.State.Slice(target.Offset, target.Length).ToArray(), shape, dtype: ScalarType.Float32));
+            mapping.Add((name, target.Offset, target.Length));
+        }
+
+        stateLayout = [.. mapping];
+        batchesTrackedNames = tracked;
+        stateCount = network.State.Length;
+    }
+
+    /// <summary>The running statistics, flat, in the CnnGen <see cref="INetwork.State"/> layout.</summary>
+    public float[] GetState()
+    {
+        using var scope = NewDisposeScope();
+        var buffers = model.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        var flat = new float[stateCount];
+        foreach (var (name, offset, length) in stateLayout)
+        {
+            float[] values = ToArray(buffers[name]);
+            if (values.Length != length)
+            {
+                throw new InvalidOperationException($"{name}: {values.Length} values where {length} were expected.");
+            }
+
+            values.CopyTo(flat, offset);
+        }
+
+        return flat;
+    }
+
+    /// <summary>Each <c>num_batches_tracked</c>, in the CnnGen <see cref="INetwork.BatchesTracked"/> order.</summary>
+    public long[] GetBatchesTracked()
+    {
+        var buffers = model.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        return batchesTrackedNames.Select(name => buffers[name].item<long>()).ToArray();
     }
 
     /// <summary>All parameters, flat, in the CnnGen layout given to <see cref="CopyParametersFrom"/>.</summary>
