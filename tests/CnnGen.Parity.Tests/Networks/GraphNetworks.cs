@@ -133,6 +133,22 @@ internal sealed partial class ConvBatchNormRelu;
 [GlobalAvgPool2D, Flatten, Dense(10)]
 internal sealed partial class ResidualBatchNormNet;
 
+// (6) Issue 15's ResNet-8 as declared there (option B shortcuts: 1×1 strided convolution + BatchNorm2D
+// where the shape changes; 1×28×28 input, 10 classes, 77,754 trainable parameters).
+[Network]
+[Input(1, 28, 28)]
+[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm2D, Relu(Name = "stem")]
+[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm2D, Relu]
+[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm2D, Add("stem"), Relu(Name = "block1")]
+[From("block1"), Conv2D(32, 1, Stride = 2, Bias = false), BatchNorm2D(Name = "shortcut2")]
+[From("block1"), Conv2D(32, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2D, Relu]
+[Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm2D, Add("shortcut2"), Relu(Name = "block2")]
+[From("block2"), Conv2D(64, 1, Stride = 2, Bias = false), BatchNorm2D(Name = "shortcut3")]
+[From("block2"), Conv2D(64, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2D, Relu]
+[Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm2D, Add("shortcut3"), Relu]
+[GlobalAvgPool2D, Flatten, Dense(10)]
+internal sealed partial class ResNet8;
+
 /// <summary>A generated CnnGen graph network and a factory for its hand-written PyTorch twin.</summary>
 /// <param name="Name">The theory data name.</param>
 /// <param name="Create">Creates a fresh generated network.</param>
@@ -147,7 +163,7 @@ internal sealed record GraphCase(string Name, Func<INetwork> Create, int[] Input
 
 internal static class GraphNetworks
 {
-    /// <summary>The whole networks (1)–(3) and (5), which end in a classifier.</summary>
+    /// <summary>The whole networks (1)–(3), (5) and (6), which end in a classifier.</summary>
     public static IReadOnlyList<GraphCase> Networks { get; } =
     [
         Case<InceptionBlock>(
@@ -213,6 +229,29 @@ internal static class GraphNetworks
                 Tensor shortcut = m("shortcut", m("conv4", block1));
                 Tensor block2 = (m("bn6", m("conv6", m("bn5", m("conv5", block1)).relu())) + shortcut).relu();
                 return m("dense1", m("gap", block2).flatten(1));
+            }),
+        Case<ResNet8>(
+            [1, 28, 28],
+            "ResNet-8: stem = relu(bn1(conv1(x))); block1 = relu(bn3(conv3(relu(bn2(conv2(stem))))) + stem); per stage s = 2, 3: relu(bn(conv(relu(bn(conv_stride2(prev))))) + shortcut_s(conv_1x1_stride2(prev))); dense1(flatten(adaptive_avg_pool2d(·, 1)))",
+            [
+                ("conv1", Conv(1, 16, 3, padding: 1, bias: false)), ("bn1", BatchNorm(16)),
+                ("conv2", Conv(16, 16, 3, padding: 1, bias: false)), ("bn2", BatchNorm(16)),
+                ("conv3", Conv(16, 16, 3, padding: 1, bias: false)), ("bn3", BatchNorm(16)),
+                ("conv4", Conv(16, 32, 1, stride: 2, bias: false)), ("shortcut2", BatchNorm(32)),
+                ("conv5", Conv(16, 32, 3, stride: 2, padding: 1, bias: false)), ("bn5", BatchNorm(32)),
+                ("conv6", Conv(32, 32, 3, padding: 1, bias: false)), ("bn6", BatchNorm(32)),
+                ("conv7", Conv(32, 64, 1, stride: 2, bias: false)), ("shortcut3", BatchNorm(64)),
+                ("conv8", Conv(32, 64, 3, stride: 2, padding: 1, bias: false)), ("bn8", BatchNorm(64)),
+                ("conv9", Conv(64, 64, 3, padding: 1, bias: false)), ("bn9", BatchNorm(64)),
+                ("gap", () => nn.AdaptiveAvgPool2d(1)), ("dense1", Linear(64, 10)),
+            ],
+            (m, x) =>
+            {
+                Tensor stem = m("bn1", m("conv1", x)).relu();
+                Tensor block1 = (m("bn3", m("conv3", m("bn2", m("conv2", stem)).relu())) + stem).relu();
+                Tensor block2 = (m("bn6", m("conv6", m("bn5", m("conv5", block1)).relu())) + m("shortcut2", m("conv4", block1))).relu();
+                Tensor block3 = (m("bn9", m("conv9", m("bn8", m("conv8", block2)).relu())) + m("shortcut3", m("conv7", block2))).relu();
+                return m("dense1", m("gap", block3).flatten(1));
             }),
     ];
 

@@ -52,6 +52,41 @@ public sealed class GraphParityTests(ITestOutputHelper output)
         Assert.Equal(buffers.Where(b => b.Name.EndsWith(Tracked, StringComparison.Ordinal)).Select(b => b.Name), network.BatchesTrackedNames);
     }
 
+    [Fact]
+    public void ResNet8_has_77754_trainable_parameters_like_its_torch_twin()
+    {
+        INetwork network = new ResNet8();
+        using TorchGraph torch = GraphNetworks.ByName[nameof(ResNet8)].Torch();
+        Assert.Equal(77_754, network.ParameterCount);
+        Assert.Equal(77_754L, torch.NamedParameterShapes.Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)));
+    }
+
+    [Theory]
+    [MemberData(nameof(All))]
+    public void Frozen_inference_matches_torch_eval(string name)
+    {
+        GraphCase graphCase = GraphNetworks.ByName[name];
+        var (torch, network, random) = Setup(graphCase);
+        using (torch)
+        {
+            float[] inputs = TestData.Uniform(random, VectorJacobianBatch * network.InputLength, -3f, 3f);
+            TorchOutput expected = torch.Forward(inputs, graphCase.BatchShape(VectorJacobianBatch));
+            var log = new ParityLog(output, $"{name}: after Freeze(), against torch eval, input (N={VectorJacobianBatch}, {string.Join(", ", graphCase.InputShape)})");
+            network.GetType().GetMethod("Freeze")!.Invoke(network, null);
+            var outputs = new float[VectorJacobianBatch * network.OutputLength];
+            network.ForwardBatch(inputs, outputs, VectorJacobianBatch);
+            log.Compare("forward (frozen, ForwardBatch)", outputs, expected.Values);
+            var single = new float[outputs.Length];
+            for (int n = 0; n < VectorJacobianBatch; n++)
+            {
+                network.Forward(inputs.AsSpan(n * network.InputLength, network.InputLength), single.AsSpan(n * network.OutputLength, network.OutputLength));
+            }
+
+            log.Compare("forward (frozen, Forward per sample)", single, expected.Values);
+            log.AssertAllWithin();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(WithState))]
     public void Running_statistics_over_three_training_forwards_then_inference_match_torch(string name)
