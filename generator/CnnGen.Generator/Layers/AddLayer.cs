@@ -59,7 +59,9 @@ internal sealed class AddLayer : LayerDefinition
                 ? "; a strided 1×1 convolution on the shortcut can match the size"
                 : string.Empty;
 
-    public override string Describe(LayerPlan layer) => string.Join(" + ", layer.OperandNames);
+    public override string Operands(LayerPlan layer) => string.Join(" + ", layer.OperandNames);
+
+    public override string Describe(LayerPlan layer) => Operands(layer);
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {

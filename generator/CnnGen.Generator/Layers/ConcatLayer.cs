@@ -58,7 +58,9 @@ internal sealed class ConcatLayer : LayerDefinition
         return new LayerShape(first, first.IsImage ? TensorShape.Image(channels, first.Height, first.Width) : TensorShape.Vector(channels));
     }
 
-    public override string Describe(LayerPlan layer) => "channels of " + string.Join(" | ", layer.OperandNames);
+    public override string Operands(LayerPlan layer) => string.Join(" | ", layer.OperandNames);
+
+    public override string Describe(LayerPlan layer) => "channels of " + Operands(layer);
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {

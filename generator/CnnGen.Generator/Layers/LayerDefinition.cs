@@ -40,6 +40,9 @@ internal abstract class LayerDefinition : LayerEmitter
     /// </summary>
     public virtual bool ActivationMayOverwriteOutput => false;
 
+    /// <summary>What the layer reads, for the summary of a graph: <c>relu3 + stem</c> for an Add, else the tensor's name.</summary>
+    public virtual string Operands(LayerPlan layer) => string.Join(", ", layer.OperandNames);
+
     /// <summary>Reads the layer-specific arguments; the name and kind are read by the parser.</summary>
     public virtual LayerSpec Read(LayerSpec spec, ArgumentValues arguments) => spec;
 

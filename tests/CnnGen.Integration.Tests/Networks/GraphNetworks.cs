@@ -35,6 +35,14 @@ internal partial class InceptionGraph;
 [Concat("x"), Flatten, Dense(4, Bias = false)]
 internal partial class ThreeReaders;
 
+// A small residual network with BatchNorm (its training mode: BatchNormTests).
+[Network]
+[Input(2, 6, 6)]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm2D, Relu(Name = "stem")]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm2D, Add("stem"), Relu]
+[GlobalAvgPool2D, Flatten, Dense(3)]
+internal partial class BatchNormGraph;
+
 internal static class GraphNetworks
 {
     public static IEnumerable<NetworkCase> Cases =>
@@ -60,5 +68,25 @@ internal static class GraphNetworks
             ActivationOracle.Relu, new NamedOracle("y", ConvOracle.Explicit(3, 3, 3, padding: 1)),
             new FromOracle("x"), ActivationOracle.Tanh, new AddOracle("y"),
             new ConcatOracle("x"), new FlattenOracle(), new DenseOracle(4, bias: false))),
+        new("BatchNormGraph", () => new BatchNormGraph(), new(
+            new(2, 6, 6),
+            ConvOracle.Explicit(4, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), new NamedOracle("stem", ActivationOracle.Relu),
+            ConvOracle.Explicit(4, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), new AddOracle("stem"), ActivationOracle.Relu,
+            new GlobalAveragePoolOracle(), new FlattenOracle(), new DenseOracle(3))) { OracleIsInferenceOnly = true },
+        new("ResNet8", () => new CnnGen.Tests.Networks.ResNet8(), ResNet8Oracle) { OracleIsInferenceOnly = true },
     ];
+
+    /// <summary>ResNet-8 as issue 15 declares it (tests/Shared/ReferenceNetworks.cs), layer by layer.</summary>
+    public static OracleNetwork ResNet8Oracle { get; } = new(
+        new(1, 28, 28),
+        ConvOracle.Explicit(16, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), new NamedOracle("stem", ActivationOracle.Relu),
+        ConvOracle.Explicit(16, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), ActivationOracle.Relu,
+        ConvOracle.Explicit(16, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), new AddOracle("stem"), new NamedOracle("block1", ActivationOracle.Relu),
+        new FromOracle("block1"), ConvOracle.Explicit(32, 1, 1, 2, 2, bias: false), new NamedOracle("shortcut2", new BatchNormInferenceOracle()),
+        new FromOracle("block1"), ConvOracle.Explicit(32, 3, 3, 2, 2, padding: 1, bias: false), new BatchNormInferenceOracle(), ActivationOracle.Relu,
+        ConvOracle.Explicit(32, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), new AddOracle("shortcut2"), new NamedOracle("block2", ActivationOracle.Relu),
+        new FromOracle("block2"), ConvOracle.Explicit(64, 1, 1, 2, 2, bias: false), new NamedOracle("shortcut3", new BatchNormInferenceOracle()),
+        new FromOracle("block2"), ConvOracle.Explicit(64, 3, 3, 2, 2, padding: 1, bias: false), new BatchNormInferenceOracle(), ActivationOracle.Relu,
+        ConvOracle.Explicit(64, 3, 3, padding: 1, bias: false), new BatchNormInferenceOracle(), new AddOracle("shortcut3"), ActivationOracle.Relu,
+        new GlobalAveragePoolOracle(), new FlattenOracle(), new DenseOracle(10));
 }

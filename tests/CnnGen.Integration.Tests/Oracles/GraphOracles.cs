@@ -91,3 +91,30 @@ internal sealed class GlobalAveragePoolOracle : OracleLayer
         return output;
     }
 }
+
+/// <summary>
+/// <c>nn.BatchNorm2d</c> in inference mode with the running statistics a new network starts from (mean 0,
+/// variance 1): <c>y = γ·x / √(1 + ε) + β</c> per channel. Training mode is tested against its own reference.
+/// </summary>
+internal sealed class BatchNormInferenceOracle(double epsilon = 1e-5) : OracleLayer
+{
+    public override Shape OutputShape(Shape input) => input;
+
+    public override IReadOnlyList<int[]> ParameterShapes(Shape input) => [[input.Channels], [input.Channels]];
+
+    public override double[] Forward(Shape inputShape, double[] input, ReadOnlySpan<double> parameters)
+    {
+        var output = new double[input.Length];
+        for (int c = 0; c < inputShape.Channels; c++)
+        {
+            double scale = parameters[c] / Math.Sqrt(1 + epsilon), shift = parameters[inputShape.Channels + c];
+            for (int p = 0; p < inputShape.PlaneSize; p++)
+            {
+                int i = (c * inputShape.PlaneSize) + p;
+                output[i] = (input[i] * scale) + shift;
+            }
+        }
+
+        return output;
+    }
+}
