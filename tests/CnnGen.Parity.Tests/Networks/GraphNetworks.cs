@@ -133,21 +133,8 @@ internal sealed partial class ConvBatchNormRelu;
 [GlobalAvgPool2D, Flatten, Dense(10)]
 internal sealed partial class ResidualBatchNormNet;
 
-// (6) Issue 15's ResNet-8 as declared there (option B shortcuts: 1×1 strided convolution + BatchNorm2D
-// where the shape changes; 1×28×28 input, 10 classes, 77,754 trainable parameters).
-[Network]
-[Input(1, 28, 28)]
-[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm2D, Relu(Name = "stem")]
-[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm2D, Relu]
-[Conv2D(16, 3, Padding = 1, Bias = false), BatchNorm2D, Add("stem"), Relu(Name = "block1")]
-[From("block1"), Conv2D(32, 1, Stride = 2, Bias = false), BatchNorm2D(Name = "shortcut2")]
-[From("block1"), Conv2D(32, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2D, Relu]
-[Conv2D(32, 3, Padding = 1, Bias = false), BatchNorm2D, Add("shortcut2"), Relu(Name = "block2")]
-[From("block2"), Conv2D(64, 1, Stride = 2, Bias = false), BatchNorm2D(Name = "shortcut3")]
-[From("block2"), Conv2D(64, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2D, Relu]
-[Conv2D(64, 3, Padding = 1, Bias = false), BatchNorm2D, Add("shortcut3"), Relu]
-[GlobalAvgPool2D, Flatten, Dense(10)]
-internal sealed partial class ResNet8;
+// (6) Issue 15's ResNet-8 and ResNet-20 (tests/Shared/ReferenceNetworks.cs, declared once for every test
+// project) against torch twins written here.
 
 /// <summary>A generated CnnGen graph network and a factory for its hand-written PyTorch twin.</summary>
 /// <param name="Name">The theory data name.</param>
@@ -253,6 +240,27 @@ internal static class GraphNetworks
                 Tensor block3 = (m("bn9", m("conv9", m("bn8", m("conv8", block2)).relu())) + m("shortcut3", m("conv7", block2))).relu();
                 return m("dense1", m("gap", block3).flatten(1));
             }),
+        Case<ResNet20>(
+            [1, 28, 28],
+            "ResNet-20: stem = relu(bn1(conv1(x))); 3 stages of 3 blocks relu(bn(conv(relu(bn(conv(prev))))) + shortcut), the first block of stages 2 and 3 strided with shortcut s_shortcut(conv_1x1_stride2(prev)); dense1(flatten(adaptive_avg_pool2d(·, 1)))",
+            ResNet20Children(),
+            (m, x) =>
+            {
+                Tensor Block(Tensor input, int first, Tensor shortcut) =>
+                    (m($"bn{first + 1}", m($"conv{first + 1}", m($"bn{first}", m($"conv{first}", input)).relu())) + shortcut).relu();
+
+                x = m("bn1", m("conv1", x)).relu();
+                x = Block(x, 2, x);
+                x = Block(x, 4, x);
+                x = Block(x, 6, x);
+                x = Block(x, 9, m("s2shortcut", m("conv8", x)));
+                x = Block(x, 11, x);
+                x = Block(x, 13, x);
+                x = Block(x, 16, m("s3shortcut", m("conv15", x)));
+                x = Block(x, 18, x);
+                x = Block(x, 20, x);
+                return m("dense1", m("gap", x).flatten(1));
+            }),
     ];
 
     /// <summary>The new layers alone (4).</summary>
@@ -299,6 +307,31 @@ internal static class GraphNetworks
 
     private static Func<TorchModule> Conv(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true)
         => () => nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: bias);
+
+    /// <summary>ResNet-20's children in declaration order: conv1–conv21 each followed by its BatchNorm (bn{i}, or the shortcuts' s2shortcut and s3shortcut after conv8 and conv15).</summary>
+    private static (string Name, Func<TorchModule> Create)[] ResNet20Children()
+    {
+        var children = new List<(string, Func<TorchModule>)> { ("conv1", Conv(1, 16, 3, padding: 1, bias: false)), ("bn1", BatchNorm(16)) };
+        for (int i = 2; i <= 21; i++)
+        {
+            (int inChannels, int outChannels, int kernel, int stride, int padding) = i switch
+            {
+                <= 7 => (16, 16, 3, 1, 1),
+                8 => (16, 32, 1, 2, 0),
+                9 => (16, 32, 3, 2, 1),
+                <= 14 => (32, 32, 3, 1, 1),
+                15 => (32, 64, 1, 2, 0),
+                16 => (32, 64, 3, 2, 1),
+                _ => (64, 64, 3, 1, 1),
+            };
+            children.Add(($"conv{i}", Conv(inChannels, outChannels, kernel, stride, padding, bias: false)));
+            children.Add((i == 8 ? "s2shortcut" : i == 15 ? "s3shortcut" : $"bn{i}", BatchNorm(outChannels)));
+        }
+
+        children.Add(("gap", () => nn.AdaptiveAvgPool2d(1)));
+        children.Add(("dense1", Linear(64, 10)));
+        return [.. children];
+    }
 
     private static Func<TorchModule> BatchNorm(int features) => () => nn.BatchNorm2d(features);
 

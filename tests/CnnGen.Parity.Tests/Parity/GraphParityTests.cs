@@ -31,6 +31,16 @@ public sealed class GraphParityTests(ITestOutputHelper output)
     /// <summary>Every case with trainable parameters (Adam has nothing to do on the others).</summary>
     public static TheoryData<string> Trainable => new(GraphNetworks.All.Where(c => c.Create().ParameterCount > 0).Select(c => c.Name));
 
+    /// <summary>
+    /// The cases whose free 3-step Adam trajectories are compared. Not ResNet-20: 38 of its weights have a first
+    /// gradient of ~1e-8 (≈ Adam's eps; conv18.weight[11935]: CnnGen −1.77e-8, torch −1.19e-8), so step 1 moves
+    /// them by 0.64·lr and 0.55·lr; those differences (≤ 9.5e-5) are excluded as ill-conditioned, but through 19
+    /// BatchNorm'd layers they change the other weights' gradients — by 3e-3 of the scale at step 2 and 4e-2 at
+    /// step 3 — which is chaos of the trajectory, not a wrong gradient: at the same parameters the gradients agree
+    /// to 3.6e-6 at every step (<see cref="Gradients_along_torchs_Adam_trajectory_match"/>).
+    /// </summary>
+    public static TheoryData<string> FreeTrajectory => new(GraphNetworks.All.Where(c => c.Create().ParameterCount > 0 && c.Name != nameof(ResNet20)).Select(c => c.Name));
+
     [Theory]
     [MemberData(nameof(All))]
     public void State_dict_names_and_shapes_match_the_torch_model(string name)
@@ -52,13 +62,15 @@ public sealed class GraphParityTests(ITestOutputHelper output)
         Assert.Equal(buffers.Where(b => b.Name.EndsWith(Tracked, StringComparison.Ordinal)).Select(b => b.Name), network.BatchesTrackedNames);
     }
 
-    [Fact]
-    public void ResNet8_has_77754_trainable_parameters_like_its_torch_twin()
+    [Theory]
+    [InlineData(nameof(ResNet8), 77_754)]
+    [InlineData(nameof(ResNet20), 272_186)]
+    public void ResNet_parameter_counts_match_issue_15_and_the_torch_twin(string name, int count)
     {
-        INetwork network = new ResNet8();
-        using TorchGraph torch = GraphNetworks.ByName[nameof(ResNet8)].Torch();
-        Assert.Equal(77_754, network.ParameterCount);
-        Assert.Equal(77_754L, torch.NamedParameterShapes.Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)));
+        INetwork network = GraphNetworks.ByName[name].Create();
+        using TorchGraph torch = GraphNetworks.ByName[name].Torch();
+        Assert.Equal(count, network.ParameterCount);
+        Assert.Equal(count, torch.NamedParameterShapes.Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b)));
     }
 
     [Theory]
@@ -200,7 +212,7 @@ public sealed class GraphParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Trainable))]
+    [MemberData(nameof(FreeTrajectory))]
     public void Three_Adam_steps_match_torch_optim_Adam(string name)
     {
         GraphCase graphCase = GraphNetworks.ByName[name];
@@ -211,7 +223,7 @@ public sealed class GraphParityTests(ITestOutputHelper output)
             int[] labels = TestData.Labels(random, TrainingBatch, network.OutputLength);
             var log = new ParityLog(output, $"{name}: {Steps} Adam steps (lr {AdamLearningRate}, betas (0.9, 0.999), eps 1e-8), CrossEntropyLoss of the flattened output, one batch of {TrainingBatch}");
             torch.Training = true;
-            TorchTraining expected = torch.TrainAdam(inputs, graphCase.BatchShape(TrainingBatch), labels.Select(l => (long)l).ToArray(), out var float32Autograd, Steps, AdamLearningRate);
+            TorchTraining expected = torch.TrainAdam(inputs, graphCase.BatchShape(TrainingBatch), labels.Select(l => (long)l).ToArray(), out var float32Autograd, out var torchAfterStep, Steps, AdamLearningRate);
             for (int step = 0; step < Steps; step++)
             {
                 // Not asserted: how far libtorch's float32 autograd is from the float64 gradient that the
@@ -224,6 +236,8 @@ public sealed class GraphParityTests(ITestOutputHelper output)
             var losses = new float[Steps];
             var logits = new float[TrainingBatch * network.OutputLength];
             var outputGradient = new float[logits.Length];
+            var gradients = new float[Steps][];
+            var after = new float[Steps][];
             network.IsTraining = true;
             for (int step = 0; step < Steps; step++)
             {
@@ -231,7 +245,24 @@ public sealed class GraphParityTests(ITestOutputHelper output)
                 losses[step] = SoftmaxCrossEntropy.Instance.Backward(logits, labels, outputGradient);
                 network.ZeroGradients();
                 network.BackwardBatch(outputGradient, default, TrainingBatch);
+                gradients[step] = network.Gradients.ToArray();
                 adam.Step(network.Parameters, network.Gradients);
+                after[step] = network.Parameters.ToArray();
+            }
+
+            for (int step = 0; step < Steps; step++)
+            {
+                // Not asserted: where the two runs part (the gradient of step k is taken at parameters that
+                // already differ by the rounding of the steps before it).
+                log.Note(Difference.Of($"gradient of step {step + 1}", gradients[step], expected.Gradients[step]).ToString());
+                var parameterDifference = Difference.Of($"parameters after step {step + 1}", after[step], torchAfterStep[step]);
+                log.Note(parameterDifference.ToString());
+                if (parameterDifference.WorstIndex >= 0)
+                {
+                    int i = parameterDifference.WorstIndex;
+                    ParameterTensor tensor = network.ParameterTensors.Last(t => t.Offset <= i);
+                    log.Note($"    worst element {tensor.Name}[{i - tensor.Offset}]: gradients by step, CnnGen [{string.Join(", ", gradients.Select(g => g[i].ToString("G9", System.Globalization.CultureInfo.InvariantCulture)))}], torch [{string.Join(", ", expected.Gradients.Select(g => g[i].ToString("G9", System.Globalization.CultureInfo.InvariantCulture)))}]");
+                }
             }
 
             for (int step = 0; step < Steps; step++)
@@ -250,6 +281,44 @@ public sealed class GraphParityTests(ITestOutputHelper output)
 
             log.AssertAllWithin();
             Assert.True(worstExcluded <= 2 * 1.01 * Steps * AdamLearningRate, $"ill-conditioned elements differ by {worstExcluded}");
+        }
+    }
+
+    /// <summary>
+    /// The gradient at each point of torch's Adam trajectory: before each step CnnGen takes torch's parameters
+    /// (and running statistics) of that moment, so rounding differences cannot accumulate along the way as they do
+    /// in <see cref="Three_Adam_steps_match_torch_optim_Adam"/>.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Trainable))]
+    public void Gradients_along_torchs_Adam_trajectory_match(string name)
+    {
+        GraphCase graphCase = GraphNetworks.ByName[name];
+        var (torch, network, random) = Setup(graphCase);
+        using (torch)
+        {
+            float[] inputs = TestData.Uniform(random, TrainingBatch * network.InputLength);
+            int[] labels = TestData.Labels(random, TrainingBatch, network.OutputLength);
+            float[] start = network.Parameters.ToArray();
+            var log = new ParityLog(output, $"{name}: the gradient at each of {Steps} points of torch's Adam trajectory (lr {AdamLearningRate}), one batch of {TrainingBatch}");
+            torch.Training = true;
+            TorchTraining expected = torch.TrainAdam(inputs, graphCase.BatchShape(TrainingBatch), labels.Select(l => (long)l).ToArray(), out _, out var torchAfterStep, Steps, AdamLearningRate);
+
+            var logits = new float[TrainingBatch * network.OutputLength];
+            var outputGradient = new float[logits.Length];
+            network.IsTraining = true;
+            for (int step = 0; step < Steps; step++)
+            {
+                (step == 0 ? start : torchAfterStep[step - 1]).CopyTo(network.Parameters);
+                network.ForwardBatch(inputs, logits, TrainingBatch);
+                float loss = SoftmaxCrossEntropy.Instance.Backward(logits, labels, outputGradient);
+                network.ZeroGradients();
+                network.BackwardBatch(outputGradient, default, TrainingBatch);
+                log.Compare($"loss at step {step + 1}", loss, expected.Losses[step]);
+                log.CompareTensors($"step {step + 1} dL/d", network, network.Gradients, expected.Gradients[step]);
+            }
+
+            log.AssertAllWithin();
         }
     }
 

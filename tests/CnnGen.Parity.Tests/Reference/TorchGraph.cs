@@ -246,12 +246,13 @@ public sealed class TorchGraph : IDisposable
     /// running statistics). What float32 autograd would have given is returned in
     /// <paramref name="float32Autograd"/>, for the record.
     /// </remarks>
-    public TorchTraining TrainAdam(float[] input, long[] inputShape, long[] targets, out IReadOnlyList<float[]> float32Autograd, int steps = 3, double lr = 1e-3)
+    public TorchTraining TrainAdam(float[] input, long[] inputShape, long[] targets, out IReadOnlyList<float[]> float32Autograd, out IReadOnlyList<float[]> parametersAfterStep, int steps = 3, double lr = 1e-3)
     {
         using var optimizer = optim.Adam(model.parameters(), lr);
         var losses = new float[steps];
         var gradients = new float[steps][];
         var autograd = new float[steps][];
+        var after = new float[steps][];
         for (var s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
@@ -274,9 +275,11 @@ public sealed class TorchGraph : IDisposable
             }
 
             optimizer.step();
+            after[s] = GetParameters();
         }
 
         float32Autograd = autograd;
+        parametersAfterStep = after;
         return new TorchTraining(GetParameters(), losses, gradients);
     }
 
