@@ -35,10 +35,11 @@ public interface IOptimizer
     /// are the optimizer's own buffers: a checkpoint reads them, a resumed run writes them back (with
     /// <see cref="RestoreStepCount"/>). An optimizer that does not override this cannot be checkpointed.
     /// </summary>
-    IReadOnlyList<KeyValuePair<string, Memory<float>>> StateBuffers =>
-        throw new NotSupportedException($"{GetType().Name} does not expose its state: implement IOptimizer.StateBuffers and RestoreStepCount to checkpoint it.");
+    IReadOnlyList<KeyValuePair<string, Memory<float>>> StateBuffers => throw NoCheckpointSupport(this);
 
     /// <summary>Sets <see cref="StepCount"/> as a checkpoint recorded it, after <see cref="StateBuffers"/> were restored.</summary>
-    void RestoreStepCount(int stepCount) =>
-        throw new NotSupportedException($"{GetType().Name} does not expose its state: implement IOptimizer.StateBuffers and RestoreStepCount to checkpoint it.");
+    void RestoreStepCount(int stepCount) => throw NoCheckpointSupport(this);
+
+    private static NotSupportedException NoCheckpointSupport(IOptimizer optimizer) =>
+        new($"{optimizer.GetType().Name} does not expose its state: implement IOptimizer.StateBuffers and RestoreStepCount to checkpoint it.");
 }

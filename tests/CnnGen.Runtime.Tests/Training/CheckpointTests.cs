@@ -206,6 +206,35 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void An_optimizer_that_does_not_expose_its_state_cannot_be_checkpointed()
+    {
+        var options = Options("adam") with { CreateOptimizer = count => new StatelessOptimizer(count), CheckpointDirectory = _directory };
+        var network = NewNetwork();
+
+        var exception = Assert.Throws<NotSupportedException>(() => new Trainer(options).Fit(network, Train, Test));
+
+        Assert.Contains("StatelessOptimizer does not expose its state", exception.Message);
+        Assert.Equal(0, network.TrainingForwardCalls); // refused before training
+    }
+
+    private sealed class StatelessOptimizer(int parameterCount) : IOptimizer
+    {
+        public float LearningRate { get; set; } = 0.1f;
+
+        public int ParameterCount => parameterCount;
+
+        public int StepCount => 0;
+
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+        }
+
+        public void Reset()
+        {
+        }
+    }
+
+    [Fact]
     public void Resume_needs_a_checkpoint_directory() =>
         Assert.Throws<ArgumentException>(() => new Trainer(Options("adam") with { Resume = true }));
 
