@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using static CnnGen.Generator.Emit.SourceWriter;
@@ -63,7 +64,7 @@ internal static class FreezeEmitter
 
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (ConvEmitter.InferencePacking(layer) is { } packing)
+            if (Conv2DLayer.InferencePacking(layer) is { } packing)
             {
                 w.Line($"// {layer.Name}: packed here once instead of on every forward call");
                 w.Line(packing.Grow);
