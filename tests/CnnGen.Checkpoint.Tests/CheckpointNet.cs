@@ -3,10 +3,13 @@ using CnnGen.Runtime.Data;
 
 namespace CnnGen.Checkpoint.Tests;
 
-/// <summary>A small convolutional network with dropout, so that a resumed run must restore the dropout stream too.</summary>
+/// <summary>
+/// A small convolutional network with BatchNorm and dropout, so that a resumed run must restore the running
+/// statistics, num_batches_tracked and the dropout stream too.
+/// </summary>
 [Network]
 [Input(1, 12, 12)]
-[Conv2D(8, 3, Padding = 1), Relu, MaxPool2D(2)]
+[Conv2D(8, 3, Padding = 1, Bias = false), BatchNorm2D, Relu, MaxPool2D(2)]
 [Flatten, Dropout(0.25)]
 [Dense(16), Relu, Dense(4)]
 internal partial class CheckpointNet;

@@ -9,8 +9,8 @@ namespace CnnGen.Checkpoint.Tests;
 /// <summary>
 /// The child process of <see cref="KillAndResumeTests"/>: <c>train DIR EPOCHS CHECKPOINT(0|1) RESUME(0|1)</c>
 /// trains <see cref="CheckpointNet"/> on one thread, checkpointing after every step into DIR/checkpoints,
-/// prints <c>step N</c> after each step and, when done, writes the parameters' bytes to DIR/parameters.bin
-/// and the epoch results' bits to DIR/history.txt.
+/// prints <c>step N</c> after each step and, when done, writes the bytes of the parameters, the BatchNorm
+/// state and its counters to DIR/parameters.bin and the epoch results' bits to DIR/history.txt.
 /// </summary>
 public static class Program
 {
@@ -45,7 +45,10 @@ public static class Program
         var progress = new StepPrinter(batchesPerEpoch);
         IReadOnlyList<EpochResult> history = trainer.Fit(network, train, test, progress);
         Console.WriteLine($"resumed from {trainer.ResumedFrom ?? "nothing"}; {trainer.RejectedCheckpoints.Count} rejected");
-        File.WriteAllBytes(Path.Combine(directory, "parameters.bin"), MemoryMarshal.AsBytes(network.Parameters).ToArray());
+        INetwork trained = network;
+        File.WriteAllBytes(
+            Path.Combine(directory, "parameters.bin"),
+            [.. MemoryMarshal.AsBytes(trained.Parameters), .. MemoryMarshal.AsBytes(trained.State), .. MemoryMarshal.AsBytes(trained.BatchesTracked)]);
         File.WriteAllLines(Path.Combine(directory, "history.txt"), history.Select(result =>
             $"{result.Epoch} {BitConverter.SingleToInt32Bits(result.TrainLoss):X8} {BitConverter.SingleToInt32Bits(result.TrainAccuracy):X8} {BitConverter.SingleToInt32Bits(result.TestLoss):X8} {BitConverter.SingleToInt32Bits(result.TestAccuracy):X8}"));
         return 0;

@@ -23,7 +23,7 @@ internal static class CheckpointFiles
         string temporary = Path.Combine(directory, TemporaryName), newest = Path.Combine(directory, NewestName);
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
         {
-            SafeTensors.Save(tensors, stream, checkpoint.ToMetadata(tensors.Values));
+            SafeTensors.Save(tensors, stream, checkpoint.ToMetadata(tensors));
             stream.Flush(flushToDisk: true);
         }
 
@@ -55,7 +55,7 @@ internal static class CheckpointFiles
                 string source = $"Checkpoint '{path}'";
                 SafeTensorsHeader header = SafeTensors.ReadHeader(path);
                 SafeTensors.Load(tensors, path);
-                return (TrainingCheckpoint.FromMetadata(header.Metadata, tensors.Values, source), path);
+                return (TrainingCheckpoint.FromMetadata(header.Metadata, tensors, source), path);
             }
             catch (InvalidDataException exception)
             {

@@ -47,8 +47,8 @@ internal sealed class TrainingCheckpoint
     /// <summary>The results of the epochs before <see cref="Epoch"/>.</summary>
     public required IReadOnlyList<EpochResult> History { get; init; }
 
-    /// <summary>The metadata of a file whose tensors are <paramref name="values"/>, checksum included.</summary>
-    public Dictionary<string, string> ToMetadata(ReadOnlySpan<float> values)
+    /// <summary>The metadata of a file of <paramref name="tensors"/>, checksum included.</summary>
+    public Dictionary<string, string> ToMetadata(CheckpointTensors tensors)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -70,13 +70,13 @@ internal sealed class TrainingCheckpoint
             ["epoch.elapsed_ticks"] = Text(EpochElapsed.Ticks),
             ["history"] = string.Join(";", History.Select(Encode)),
         };
-        metadata[ChecksumKey] = Checksum(metadata, values).ToString("X8", CultureInfo.InvariantCulture);
+        metadata[ChecksumKey] = Checksum(metadata, tensors).ToString("X8", CultureInfo.InvariantCulture);
         return metadata;
     }
 
-    /// <summary>Reads the metadata of a checkpoint whose tensors were loaded into <paramref name="values"/>.</summary>
+    /// <summary>Reads the metadata of a checkpoint whose tensors were loaded into <paramref name="tensors"/>.</summary>
     /// <exception cref="InvalidDataException">The checksum does not match, or a value is missing or malformed.</exception>
-    public static TrainingCheckpoint FromMetadata(IReadOnlyDictionary<string, string> metadata, ReadOnlySpan<float> values, string source)
+    public static TrainingCheckpoint FromMetadata(IReadOnlyDictionary<string, string> metadata, CheckpointTensors tensors, string source)
     {
         var reader = new MetadataReader(metadata, source);
         if (reader.String("format") != FormatName)
@@ -85,7 +85,7 @@ internal sealed class TrainingCheckpoint
         }
 
         uint stored = reader.Hex32(ChecksumKey);
-        uint actual = Checksum(metadata, values);
+        uint actual = Checksum(metadata, tensors);
         if (stored != actual)
         {
             throw new InvalidDataException($"{source}: checksum mismatch: the file stores CRC-32 0x{stored:X8} but its metadata and tensors give 0x{actual:X8}; the file is corrupt.");
@@ -108,8 +108,9 @@ internal sealed class TrainingCheckpoint
         };
     }
 
-    // CRC-32 of every metadata entry but the checksum (sorted by key, each "key\0value\0" in UTF-8), then of the tensor values' bytes.
-    private static uint Checksum(IReadOnlyDictionary<string, string> metadata, ReadOnlySpan<float> values)
+    // CRC-32 of every metadata entry but the checksum (sorted by key, each "key\0value\0" in UTF-8), then of the
+    // bytes of the parameters and optimizer buffers, the network's state and its counters.
+    private static uint Checksum(IReadOnlyDictionary<string, string> metadata, CheckpointTensors tensors)
     {
         uint state = Crc32.Initial;
         foreach (KeyValuePair<string, string> pair in metadata.Where(pair => pair.Key != ChecksumKey).OrderBy(pair => pair.Key, StringComparer.Ordinal))
@@ -117,7 +118,9 @@ internal sealed class TrainingCheckpoint
             state = Crc32.Append(state, Encoding.UTF8.GetBytes($"{pair.Key}\0{pair.Value}\0"));
         }
 
-        return Crc32.Finish(Crc32.Append(state, MemoryMarshal.AsBytes(values)));
+        state = Crc32.Append(state, MemoryMarshal.AsBytes(tensors.Values));
+        state = Crc32.Append(state, MemoryMarshal.AsBytes(tensors.State));
+        return Crc32.Finish(Crc32.Append(state, MemoryMarshal.AsBytes(tensors.BatchesTracked)));
     }
 
     private static string Encode(EpochResult result) => string.Join(
