@@ -5,6 +5,11 @@ namespace CnnGen.Runtime;
 /// implement it explicitly next to their <c>const</c> members (<c>InputLength</c>, ...).
 /// </summary>
 /// <remarks>
+/// <para>
+/// Threads: inference (<see cref="Forward"/>, <see cref="ForwardBatch"/> with <see cref="IsTraining"/> = false) may
+/// run on any number of threads at once; training calls and parameter changes (<see cref="Parameters"/> writes,
+/// <see cref="ResetParameters"/>, an optimizer step) are single-caller and must not overlap any call.
+/// </para>
 /// Training protocol for one mini-batch of <c>n</c> samples:
 /// <code>
 /// net.IsTraining = true;
@@ -56,12 +61,17 @@ public interface INetwork
     /// <summary>The random source used by dropout; reseed it for reproducible training.</summary>
     RandomSource Random { get; }
 
-    /// <summary>One sample, inference mode, no allocation.</summary>
+    /// <summary>
+    /// One sample, inference mode, no allocation once warm. Safe to call from any number of threads at once on one
+    /// instance (generated networks serve an overlapping call from a pooled sibling that shares the parameters).
+    /// </summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output);
 
     /// <summary>
     /// <paramref name="batchSize"/> samples laid out one after another (N·InputLength floats in,
-    /// N·OutputLength out). Grows internal buffers on the first call with a larger batch only.
+    /// N·OutputLength out). Grows internal buffers on the first call with a larger batch only. With
+    /// <see cref="IsTraining"/> = false, safe from any number of threads at once, as <see cref="Forward"/>; in training
+    /// mode it needs the network to itself, and overlapping another call throws <see cref="InvalidOperationException"/>.
     /// </summary>
     void ForwardBatch(ReadOnlySpan<float> input, Span<float> output, int batchSize);
 
@@ -69,7 +79,8 @@ public interface INetwork
     /// Back-propagates <paramref name="outputGradient"/> (N·OutputLength) through the batch of the
     /// last training-mode <see cref="ForwardBatch"/>: adds parameter gradients into
     /// <see cref="Gradients"/> and, unless <paramref name="inputGradient"/> is empty, writes
-    /// dLoss/dInput (N·InputLength) into it.
+    /// dLoss/dInput (N·InputLength) into it. Needs the network to itself: overlapping another call throws
+    /// <see cref="InvalidOperationException"/>.
     /// </summary>
     void BackwardBatch(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batchSize);
 

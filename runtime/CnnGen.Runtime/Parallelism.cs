@@ -9,7 +9,8 @@ namespace CnnGen.Runtime;
 /// <see cref="ThreadCount"/> is 1 by default, which runs everything on the calling thread and keeps
 /// training bit-for-bit reproducible; set it (e.g. to <see cref="Environment.ProcessorCount"/>) for
 /// throughput. Results are deterministic for a given thread count: chunks are static.
-/// Calls must not overlap (one network runs at a time); nested calls run inline.
+/// Calls from several threads at once (concurrent inference on a shared network) take turns on the one pool, a
+/// lock around each; nested calls run inline.
 /// </remarks>
 public static class Parallelism
 {

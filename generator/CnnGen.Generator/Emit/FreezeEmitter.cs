@@ -41,7 +41,6 @@ internal static class FreezeEmitter
 
     public static void EmitMembers(SourceWriter w, NetworkPlan plan)
     {
-        bool compiled = plan.CompiledWeights.Count > 0;
         w.Line("/// <summary>");
         w.Line("/// Makes this network inference-only, for the lowest one-sample latency: each dense layer's weight is");
         w.Line("/// arranged once into the panels <see cref=\"global::CnnGen.Runtime.Kernels.DensePanels\"/> reads as one stream");
@@ -49,32 +48,14 @@ internal static class FreezeEmitter
         w.Line("/// on every forward call. The parameters are fixed from here on: spans over");
         w.Line("/// <see cref=\"Parameters\"/> obtained before no longer reach the network, and <see cref=\"Parameters\"/>,");
         w.Line("/// <see cref=\"ResetParameters\"/> and <see cref=\"IsTraining\"/> = true throw. To keep training, freeze a copy.");
+        w.Line("/// Not while another call is in flight on this network (that throws <see cref=\"global::System.InvalidOperationException\"/>).");
         w.Line("/// </summary>");
         w.Open("public void Freeze()");
         w.Open($"if ({Flag})");
         w.Line("return;");
         w.Close();
         w.Line();
-        w.Line(compiled ? "_parameters = (float[]?)_parameters?.Clone();" : "_parameters = (float[])_parameters.Clone();");
-        foreach (LayerPlan layer in PanelLayers(plan))
-        {
-            int inputs = layer.Input.Size, units = layer.Output.Size;
-            w.Line($"{PanelsField(layer)} = {Code.Kernels}DensePanels.Takes({Int(units)}) ? {Code.Kernels}DensePanels.Pack({Int(units)}, {Int(inputs)}, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})) : null;");
-        }
-
-        foreach (LayerPlan layer in plan.Layers)
-        {
-            if (Conv2DLayer.InferencePacking(layer) is { } packing)
-            {
-                w.Line($"// {layer.Name}: packed here once instead of on every forward call");
-                w.Line(packing.Grow);
-                w.Line(packing.Pack);
-            }
-        }
-
-        w.Line("IsTraining = false;");
-        w.Line("_cachedBatchSize = 0;");
-        w.Line($"{Flag} = true;");
+        ConcurrencyEmitter.EmitExclusive(w, "Freeze", FreezeStatements(plan));
         w.Close();
         w.Line();
         w.Line("/// <summary>Whether <see cref=\"Freeze\"/> has made this network inference-only.</summary>");
@@ -86,5 +67,34 @@ internal static class FreezeEmitter
         w.Line();
     }
 
+    /// <summary>The fields <c>Freeze</c> fills, read-only from then on, so the siblings that serve concurrent calls share them.</summary>
+    public static IEnumerable<string> FrozenFields(NetworkPlan plan) =>
+        PanelLayers(plan).Select(PanelsField).Concat(PackedLayers(plan).Select(Conv2DLayer.PackedWeightsField));
+
+    private static IEnumerable<string> FreezeStatements(NetworkPlan plan)
+    {
+        bool compiled = plan.CompiledWeights.Count > 0;
+        yield return compiled ? "_parameters = (float[]?)_parameters?.Clone();" : "_parameters = (float[])_parameters.Clone();";
+        foreach (LayerPlan layer in PanelLayers(plan))
+        {
+            int inputs = layer.Input.Size, units = layer.Output.Size;
+            yield return $"{PanelsField(layer)} = {Code.Kernels}DensePanels.Takes({Int(units)}) ? {Code.Kernels}DensePanels.Pack({Int(units)}, {Int(inputs)}, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})) : null;";
+        }
+
+        foreach (LayerPlan layer in PackedLayers(plan))
+        {
+            (string grow, string pack) = Conv2DLayer.InferencePacking(layer)!.Value;
+            yield return $"// {layer.Name}: packed here once instead of on every forward call";
+            yield return grow;
+            yield return pack;
+        }
+
+        yield return "IsTraining = false;";
+        yield return "_cachedBatchSize = 0;";
+        yield return $"global::System.Threading.Volatile.Write(ref {Flag}, true); // last: a sibling that sees it set finds every field above filled";
+    }
+
     private static IEnumerable<LayerPlan> PanelLayers(NetworkPlan plan) => plan.Layers.Where(MayUsePanels);
+
+    private static IEnumerable<LayerPlan> PackedLayers(NetworkPlan plan) => plan.Layers.Where(layer => Conv2DLayer.InferencePacking(layer) is not null);
 }

@@ -32,6 +32,7 @@ internal static class NetworkEmitter
         EmitState(w, plan);
         StateEmitter.EmitMembers(w, plan);
         EmitForwardEntryPoints(w, plan, context, forward);
+        ConcurrencyEmitter.EmitMembers(w, plan, ArenaFields(plan));
         EmitBackwardEntryPoint(w, plan, context);
         EmitParameters(w, plan);
         FreezeEmitter.EmitMembers(w, plan);
@@ -57,10 +58,15 @@ internal static class NetworkEmitter
 
         w.Line("private static global::System.Span<float> SpanOf(float[] buffer, int start, int length) => new(buffer, start, length);");
         w.Line();
-        w.Open($"private static void Grow(ref float[] buffer, int length)");
+        w.Line("/// <summary>At least <paramref name=\"length\"/> floats, computed in long by the caller: a length no array holds is refused here, not wrapped.</summary>");
+        w.Open("private static void Grow(ref float[] buffer, long length)");
         w.Open("if (buffer.Length < length)");
-        w.Line("buffer = new float[length];");
+        w.Line("buffer = new float[length <= global::System.Array.MaxLength ? length : throw ArenaTooLarge(length)];");
         w.Close();
+        w.Close();
+        w.Line();
+        w.Open("private static global::System.ArgumentException ArenaTooLarge(long length)");
+        w.Line($"return new global::System.ArgumentException($\"{plan.ClassName}: this call needs a buffer of {{length}} floats, more than an array holds ({{(global::System.Array.MaxLength)}}); split the batch.\", \"batchSize\");");
         w.Close();
         w.Close();
         if (hasNamespace)
@@ -124,10 +130,8 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the layers keep for backward (im2col columns or the bordered input, dropout masks, batch statistics), and per-worker scratch.</summary>");
         w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => {plan.TrainingArena.BytesExpression()};");
         w.Line();
-        string buffers = string.Join(" + ", new[] { EmitContext.Activations, EmitContext.ActivationGradients }
-            .Concat(LayerBuffers(plan).Select(buffer => buffer.Field))
-            .Select(field => $"(long){field}.Length"));
-        w.Line("/// <summary>Bytes of activation memory this instance holds now (grows with the largest batch seen).</summary>");
+        string buffers = string.Join(" + ", ArenaFields(plan).Select(field => $"(long){field}.Length"));
+        w.Line("/// <summary>Bytes of activation memory this instance holds now (grows with the largest batch seen); siblings that served overlapping inference calls hold their own.</summary>");
         w.Line($"public long AllocatedArenaBytes => 4L * ({buffers});");
         w.Line();
     }
@@ -145,17 +149,15 @@ internal static class NetworkEmitter
         w.Line("private bool _computeInputGradient; // whether the backward pass under way wants dLoss/dInput");
         w.Line("private bool _isTraining;");
         FreezeEmitter.EmitFields(w, plan);
+        ConcurrencyEmitter.EmitFields(w, plan);
         foreach (string field in plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).ParallelBodies(layer)))
         {
             w.Line($"private global::System.Action<int, int, int>? {field};");
         }
         w.Line("private int _batch; // samples in the pass under way: tensors sit at (per-sample offset × _batch)");
-        w.Line($"private float[] {EmitContext.Activations} = global::System.Array.Empty<float>();");
-        w.Line($"private float[] {EmitContext.ActivationGradients} = global::System.Array.Empty<float>();");
-
-        foreach (LayerBuffer buffer in LayerBuffers(plan))
+        foreach (string field in ArenaFields(plan))
         {
-            w.Line($"private float[] {buffer.Field} = global::System.Array.Empty<float>();");
+            w.Line($"private float[] {field} = global::System.Array.Empty<float>();");
         }
 
         w.Line();
@@ -187,19 +189,34 @@ internal static class NetworkEmitter
 
     private static void EmitForwardEntryPoints(SourceWriter w, NetworkPlan plan, EmitContext context, EmitContext forward)
     {
-        w.Line("/// <summary>Runs one sample in inference mode. Allocates nothing after the first call.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// Runs one sample in inference mode. Safe to call from any number of threads at once, as <see cref=\"ForwardBatch\"/>");
+        w.Line("/// in inference mode is; allocates nothing after each thread's first call.");
+        w.Line("/// </summary>");
         w.Open($"public void Forward({Code.ReadOnlySpan} input, {Code.Span} output)");
         w.Line("CheckLength(input.Length, InputLength, \"InputLength\", nameof(input));");
         w.Line("CheckLength(output.Length, OutputLength, \"OutputLength\", nameof(output));");
-        w.Line("RunForward(input, output, 1, training: false);");
+        w.Line("RunInference(input, output, 1);");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Runs <paramref name=\"batchSize\"/> samples; in training mode caches what <see cref=\"BackwardBatch\"/> needs.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// Runs <paramref name=\"batchSize\"/> samples. In inference mode any number of threads may call this and <see cref=\"Forward\"/>");
+        w.Line("/// on one instance at once, with results bit for bit those of one call after another: a call that finds the network busy");
+        w.Line("/// runs on a sibling that reads the same parameters with its own buffers, kept for later calls (so warm calls allocate");
+        w.Line("/// nothing). In training mode it caches what <see cref=\"BackwardBatch\"/> needs and must have the network to itself:");
+        w.Line("/// overlapping another call throws <see cref=\"global::System.InvalidOperationException\"/>. Parameters must not change");
+        w.Line("/// while calls are in flight.");
+        w.Line("/// </summary>");
         w.Open($"public void ForwardBatch({Code.ReadOnlySpan} input, {Code.Span} output, int batchSize)");
         w.Line("global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);");
-        w.Line("CheckLength(input.Length, batchSize * InputLength, \"batchSize × InputLength\", nameof(input));");
-        w.Line("CheckLength(output.Length, batchSize * OutputLength, \"batchSize × OutputLength\", nameof(output));");
-        w.Line("RunForward(input, output, batchSize, IsTraining);");
+        w.Line("CheckLength(input.Length, (long)batchSize * InputLength, \"batchSize × InputLength\", nameof(input));");
+        w.Line("CheckLength(output.Length, (long)batchSize * OutputLength, \"batchSize × OutputLength\", nameof(output));");
+        w.Open("if (IsTraining)");
+        ConcurrencyEmitter.EmitExclusive(w, "ForwardBatch with IsTraining = true", new[] { "RunForward(input, output, batchSize, training: true);" });
+        w.Close();
+        w.Open("else");
+        w.Line("RunInference(input, output, batchSize);");
+        w.Close();
         w.Close();
         w.Line();
         string arenaInput = context.ValueBatch(plan.Tensors[0]), arenaOutput = context.ValueBatch(plan.Tensors[plan.OutputTensor]);
@@ -235,7 +252,8 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
-        w.Open("private static void CheckLength(int actual, int expected, string expectedName, string parameterName)");
+        w.Line("/// <summary>The expected length comes in long: a batch size times a sample length may not fit an int.</summary>");
+        w.Open("private static void CheckLength(int actual, long expected, string expectedName, string parameterName)");
         w.Open("if (actual != expected)");
         w.Line($"throw new global::System.ArgumentException($\"{plan.ClassName}: {{parameterName}} has {{actual}} floats but {{expectedName}} is {{expected}}.\", parameterName);");
         w.Close();
@@ -261,17 +279,22 @@ internal static class NetworkEmitter
     {
         w.Line("/// <summary>");
         w.Line("/// Back-propagates dLoss/dOutput of the last training-mode <see cref=\"ForwardBatch\"/>: adds into");
-        w.Line("/// <see cref=\"Gradients\"/> and, unless <paramref name=\"inputGradient\"/> is empty, writes dLoss/dInput.");
+        w.Line("/// <see cref=\"Gradients\"/> and, unless <paramref name=\"inputGradient\"/> is empty, writes dLoss/dInput. Needs the network");
+        w.Line("/// to itself: overlapping another call throws <see cref=\"global::System.InvalidOperationException\"/>.");
         w.Line("/// </summary>");
         w.Open($"public void BackwardBatch({Code.ReadOnlySpan} outputGradient, {Code.Span} inputGradient, int batchSize)");
+        ConcurrencyEmitter.EmitExclusive(w, "BackwardBatch", new[] { "RunBackward(outputGradient, inputGradient, batchSize);" });
+        w.Close();
+        w.Line();
+        w.Open($"private void RunBackward({Code.ReadOnlySpan} outputGradient, {Code.Span} inputGradient, int batchSize)");
         w.Open("if (batchSize <= 0 || batchSize != _cachedBatchSize)");
         w.Line($"throw new global::System.InvalidOperationException($\"{plan.ClassName}: BackwardBatch({{batchSize}}) needs a ForwardBatch of the same batch with IsTraining = true just before it (cached: {{_cachedBatchSize}} samples).\");");
         w.Close();
         w.Line();
-        w.Line("CheckLength(outputGradient.Length, batchSize * OutputLength, \"batchSize × OutputLength\", nameof(outputGradient));");
+        w.Line("CheckLength(outputGradient.Length, (long)batchSize * OutputLength, \"batchSize × OutputLength\", nameof(outputGradient));");
         w.Line("bool wantsInputGradient = !inputGradient.IsEmpty;");
         w.Open("if (wantsInputGradient)");
-        w.Line("CheckLength(inputGradient.Length, batchSize * InputLength, \"batchSize × InputLength (or 0)\", nameof(inputGradient));");
+        w.Line("CheckLength(inputGradient.Length, (long)batchSize * InputLength, \"batchSize × InputLength (or 0)\", nameof(inputGradient));");
         w.Close();
         w.Line();
         w.Line($"outputGradient.CopyTo({context.GradientBatch(plan.Tensors[plan.OutputTensor])});");
@@ -312,10 +335,13 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Re-initializes every parameter with PyTorch's default distributions, from <paramref name=\"seed\"/>.</summary>");
         w.Open("public void ResetParameters(int seed)");
-        w.Line(plan.CompiledWeights.Count > 0
-            ? $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}(_parameters ??= new float[ParameterCount]), seed);"
-            : $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}_parameters, seed);");
-        w.Line(StateEmitter.ResetStatement);
+        ConcurrencyEmitter.EmitExclusive(w, "ResetParameters", new[]
+        {
+            plan.CompiledWeights.Count > 0
+                ? $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}(_parameters ??= new float[ParameterCount]), seed);"
+                : $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}_parameters, seed);",
+            StateEmitter.ResetStatement,
+        });
         w.Close();
         w.Line();
         w.Open("private static float[] CreateParameters(int seed)");
@@ -364,11 +390,11 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Grows the buffers for <paramref name=\"batchSize\"/> samples; after warm-up this allocates nothing.</summary>");
         w.Open("private void EnsureBuffers(int batchSize, bool training)");
         w.Line($"int threads = _workers = {Code.Runtime}Parallelism.ThreadCount;");
-        w.Line($"Grow(ref {EmitContext.Activations}, batchSize * (training ? {Int(plan.Memory.TrainingFloats)} : {Int(plan.Memory.InferenceFloats)}));");
+        w.Line($"Grow(ref {EmitContext.Activations}, (long)batchSize * (training ? {Int(plan.Memory.TrainingFloats)} : {Int(plan.Memory.InferenceFloats)}));");
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.CachedForBackward))
         {
-            w.Line($"Grow(ref {buffer.Field}, (training ? batchSize : threads) * {Int(buffer.SampleSize)});");
+            w.Line($"Grow(ref {buffer.Field}, (long)(training ? batchSize : threads) * {Int(buffer.SampleSize)});");
         }
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.Shared))
@@ -389,16 +415,16 @@ internal static class NetworkEmitter
         }
 
         w.Open("if (training)");
-        w.Line($"Grow(ref {EmitContext.ActivationGradients}, batchSize * {Int(plan.Memory.GradientFloats)});");
+        w.Line($"Grow(ref {EmitContext.ActivationGradients}, (long)batchSize * {Int(plan.Memory.GradientFloats)});");
 
         foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared or BufferLifetime.Shared)))
         {
             string size = buffer.Lifetime switch
             {
-                BufferLifetime.TrainingBatch => $"batchSize * {Int(buffer.SampleSize)}",
-                BufferLifetime.BackwardScratch => $"threads * {Int(buffer.SampleSize)}",
+                BufferLifetime.TrainingBatch => $"(long)batchSize * {Int(buffer.SampleSize)}",
+                BufferLifetime.BackwardScratch => $"(long)threads * {Int(buffer.SampleSize)}",
                 BufferLifetime.TrainingShared => Int(buffer.SampleSize),
-                _ => $"(threads - 1) * {Int(buffer.SampleSize)}",
+                _ => $"(long)(threads - 1) * {Int(buffer.SampleSize)}",
             };
             w.Line($"Grow(ref {buffer.Field}, {size});");
         }
@@ -407,6 +433,10 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
     }
+
+    /// <summary>Every float buffer of an instance: the activation and gradient arenas, then each layer's own.</summary>
+    private static IEnumerable<string> ArenaFields(NetworkPlan plan) =>
+        new[] { EmitContext.Activations, EmitContext.ActivationGradients }.Concat(LayerBuffers(plan).Select(buffer => buffer.Field));
 
     private static IEnumerable<LayerBuffer> LayerBuffers(NetworkPlan plan) => plan.Buffers();
 

@@ -18,8 +18,8 @@ internal static class StateEmitter
         w.Line("/// <summary>Floats of non-trainable state, the length of <see cref=\"State\"/>.</summary>");
         w.Line($"public const int StateCount = {Int(plan.StateCount)};");
         w.Line();
-        w.Line("private readonly float[] _state = CreateState();");
-        w.Line($"private readonly long[] _batchesTracked = new long[{Int(counters.Length)}];");
+        w.Line("private float[] _state = CreateState(); // a sibling serving a concurrent call shares its owner's");
+        w.Line($"private long[] _batchesTracked = new long[{Int(counters.Length)}];");
         w.Line();
         w.Line("/// <summary>Non-trainable state (BatchNorm running statistics) in <c>state_dict</c> order; not in <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public global::System.Span<float> State => {FreezeEmitter.Refuse("State (a writable span)")}_state;");
@@ -65,6 +65,9 @@ internal static class StateEmitter
         w.Close();
         w.Line();
     }
+
+    /// <summary>The fields a sibling (see <see cref="ConcurrencyEmitter"/>) takes from its owner: inference reads the running statistics.</summary>
+    public static readonly string[] SharedWithSiblings = { "_state", "_batchesTracked" };
 
     /// <summary>What <c>ResetParameters</c> does to the state too, as PyTorch's <c>reset_parameters</c> resets the running statistics.</summary>
     public static string ResetStatement => "CreateState().CopyTo(_state, 0); global::System.Array.Clear(_batchesTracked);";

@@ -344,7 +344,7 @@ internal sealed partial class Conv2DLayer
 
     private static string WeightSlice(LayerPlan layer) => $"ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
 
-    private static string PackedWeightsField(LayerPlan layer) => "_" + layer.Name + "PackedWeights";
+    public static string PackedWeightsField(LayerPlan layer) => "_" + layer.Name + "PackedWeights";
 
     private static string PartialGradientField(LayerPlan layer) => "_" + layer.Name + "WorkerGradients";
 
