@@ -1,5 +1,8 @@
 using CnnGen.Integration.Tests.Support;
 
+// One build and one emulator at a time: each already keeps the 2 cores of a CI machine busy.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace CnnGen.Arm64.Tests;
 
 /// <summary>
@@ -27,7 +30,8 @@ internal static class Arm64
     /// <summary>What the CI installs: the emulator, the ARM64 runtime libraries, and clang + lld + the ARM64 C development files for NativeAOT.</summary>
     public const string Packages = "qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross clang lld libc6-dev-arm64-cross libgcc-12-dev-arm64-cross";
 
-    public static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(10);
+    /// <summary>A build or publish: ~1–3 minutes on 2 quiet cores, 10 when other builds share them.</summary>
+    public static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(20);
 
     public static readonly TimeSpan EmulationTimeout = TimeSpan.FromMinutes(30);
 

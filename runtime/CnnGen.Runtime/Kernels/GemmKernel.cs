@@ -24,12 +24,16 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
     public static int Columns => 2 * TLanes.Count;
 
+    // NoInlining: each row count stays one method of its own (as the hand-written kernels were), not all sixteen
+    // inlined into GemmDriver.RunTile's switch, where the JIT's inlining budget would decide which ones stay calls.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Run<TRows>(
         nint depth, nint runs, nint aRunStride, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
         where TRows : struct, ITileRows =>
         Tile<TRows, TwoVectors>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
 
     /// <summary>The left vector of columns only (one accumulator per row), for a ragged last panel that narrow.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void RunNarrow<TRows>(
         nint depth, nint runs, nint aRunStride, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
         where TRows : struct, ITileRows =>
