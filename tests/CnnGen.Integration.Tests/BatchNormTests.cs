@@ -75,8 +75,8 @@ public sealed class BatchNormTests
 
         double Loss(double[] p, double[] input) =>
             Reference(p, input, Batch, training: true, new double[Channels], new double[Channels]).Zip(weights, (o, w) => o * w).Sum();
-        double[] expectedParameters = Enumerable.Range(0, parameters.Length).Select(i => Derivative(parameters, i, p => Loss(p, x))).ToArray();
-        double[] expectedInput = Enumerable.Range(0, x.Length).Select(i => Derivative(x, i, input => Loss(parameters, input))).ToArray();
+        double[] expectedParameters = Enumerable.Range(0, parameters.Length).Select(i => FiniteDifferences.Derivative(parameters, i, p => Loss(p, x))).ToArray();
+        double[] expectedInput = Enumerable.Range(0, x.Length).Select(i => FiniteDifferences.Derivative(x, i, input => Loss(parameters, input))).ToArray();
         NumericAssert.GradientClose(expectedParameters, net.Gradients, "dLoss/dParameters");
         NumericAssert.GradientClose(expectedInput, inputGradient, "dLoss/dInput (every sample moves every output through the batch mean)");
     }
@@ -159,17 +159,5 @@ public sealed class BatchNormTests
         }
 
         return outputs;
-    }
-
-    private static double Derivative(double[] point, int index, Func<double[], double> loss)
-    {
-        const double step = 1e-5;
-        double saved = point[index];
-        point[index] = saved + step;
-        double up = loss(point);
-        point[index] = saved - step;
-        double down = loss(point);
-        point[index] = saved;
-        return (up - down) / (2 * step);
     }
 }

@@ -12,30 +12,21 @@ namespace CnnGen.Generator.Layers;
 /// connection). Forward <c>output = a + b (+ c …)</c> over the whole batch; backward hands each operand
 /// <c>dOutput</c> unchanged (the planner makes a second reader of a tensor add into its gradient).
 /// </summary>
-internal sealed class AddLayer : LayerDefinition
+internal sealed class AddLayer : MergeLayer
 {
     public static readonly AddLayer Instance = new();
 
     private AddLayer()
-        : base(LayerKind.Add)
+        : base(LayerKind.Add, " + ")
     {
     }
 
     public override string NamePrefix => "add";
 
-    public override bool ReadsNamedTensors => true;
-
-    /// <summary>Add's backward reads neither its inputs nor its output.</summary>
-    public override bool ActivationMayOverwriteOutput => true;
-
-    public override LayerSpec Read(LayerSpec spec, ArgumentValues arguments) => MergeOperands.Read(spec, arguments);
-
-    public override void CheckArguments(LayerSpec layer, LayerChecks checks) => MergeOperands.CheckNamed(layer, checks);
-
     /// <summary>Every operand must have the first one's shape (no broadcasting, as a ResNet block needs none).</summary>
     public override LayerShape? InferShape(LayerSpec layer, IReadOnlyList<TensorShape> inputs, LayerChecks checks)
     {
-        if (!MergeOperands.CheckTwoOrMore(layer, inputs.Count, checks))
+        if (!CheckTwoOrMore(layer, inputs.Count, checks))
         {
             return null;
         }
@@ -44,7 +35,7 @@ internal sealed class AddLayer : LayerDefinition
         {
             if (inputs[k] != inputs[0])
             {
-                MergeOperands.ReportMismatch(layer, checks, "operands of one shape", inputs, k, Hint(inputs[0], inputs[k]));
+                ReportMismatch(layer, checks, "operands of one shape", inputs, k, Hint(inputs[0], inputs[k]));
                 return null;
             }
         }
@@ -58,8 +49,6 @@ internal sealed class AddLayer : LayerDefinition
             : first.IsImage && other.IsImage && first.Height != other.Height
                 ? "; a strided 1×1 convolution on the shortcut can match the size"
                 : string.Empty;
-
-    public override string Operands(LayerPlan layer) => string.Join(" + ", layer.OperandNames);
 
     public override string Describe(LayerPlan layer) => Operands(layer);
 

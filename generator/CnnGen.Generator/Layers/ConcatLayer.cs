@@ -12,30 +12,21 @@ namespace CnnGen.Generator.Layers;
 /// towers, a U-Net's skip). Each sample of the output is the operands' samples one after another, so forward
 /// copies each into its channel range and backward copies each range of <c>dOutput</c> back.
 /// </summary>
-internal sealed class ConcatLayer : LayerDefinition
+internal sealed class ConcatLayer : MergeLayer
 {
     public static readonly ConcatLayer Instance = new();
 
     private ConcatLayer()
-        : base(LayerKind.Concat)
+        : base(LayerKind.Concat, " | ")
     {
     }
 
     public override string NamePrefix => "concat";
 
-    public override bool ReadsNamedTensors => true;
-
-    /// <summary>Concat's backward reads neither its inputs nor its output.</summary>
-    public override bool ActivationMayOverwriteOutput => true;
-
-    public override LayerSpec Read(LayerSpec spec, ArgumentValues arguments) => MergeOperands.Read(spec, arguments);
-
-    public override void CheckArguments(LayerSpec layer, LayerChecks checks) => MergeOperands.CheckNamed(layer, checks);
-
     /// <summary>Images of one height and width (channels add up), or vectors (features add up).</summary>
     public override LayerShape? InferShape(LayerSpec layer, IReadOnlyList<TensorShape> inputs, LayerChecks checks)
     {
-        if (!MergeOperands.CheckTwoOrMore(layer, inputs.Count, checks))
+        if (!CheckTwoOrMore(layer, inputs.Count, checks))
         {
             return null;
         }
@@ -49,7 +40,7 @@ internal sealed class ConcatLayer : LayerDefinition
                 string hint = first.IsImage && other.IsImage
                     ? $"; crop, pad or resize one so both are {LayerChecks.Invariant(System.Math.Min(first.Height, other.Height))}×{LayerChecks.Invariant(System.Math.Min(first.Width, other.Width))} (an odd size pooled then upsampled loses a row)"
                     : "; flatten both, or neither";
-                MergeOperands.ReportMismatch(layer, checks, first.IsImage ? "operands of one height and width" : "operands of one kind", inputs, k, hint);
+                ReportMismatch(layer, checks, first.IsImage ? "operands of one height and width" : "operands of one kind", inputs, k, hint);
                 return null;
             }
         }
@@ -57,8 +48,6 @@ internal sealed class ConcatLayer : LayerDefinition
         int channels = inputs.Sum(input => input.Channels);
         return new LayerShape(first, first.IsImage ? TensorShape.Image(channels, first.Height, first.Width) : TensorShape.Vector(channels));
     }
-
-    public override string Operands(LayerPlan layer) => string.Join(" | ", layer.OperandNames);
 
     public override string Describe(LayerPlan layer) => "channels of " + Operands(layer);
 

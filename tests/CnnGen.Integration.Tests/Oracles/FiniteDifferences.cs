@@ -30,7 +30,8 @@ internal static class FiniteDifferences
         return gradient;
     }
 
-    private static double Derivative(double[] point, int index, Func<double[], double> loss)
+    /// <summary>The central difference of <paramref name="loss"/> along coordinate <paramref name="index"/> of <paramref name="point"/>.</summary>
+    public static double Derivative(double[] point, int index, Func<double[], double> loss)
     {
         double saved = point[index];
         point[index] = saved + Step;

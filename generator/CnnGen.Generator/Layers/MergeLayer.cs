@@ -1,17 +1,34 @@
 using System.Collections.Generic;
 using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
 
 namespace CnnGen.Generator.Layers;
 
-/// <summary>What <c>Add</c> and <c>Concat</c> share: reading their operand names and checking there are some.</summary>
-internal static class MergeOperands
+/// <summary>
+/// What <c>Add</c> and <c>Concat</c> share: they read the current tensor and the named ones (the operand rule is
+/// <see cref="ShapeInference"/>'s), their backward reads neither inputs nor output, and they check their names.
+/// </summary>
+internal abstract class MergeLayer : LayerDefinition
 {
-    public static LayerSpec Read(LayerSpec spec, ArgumentValues arguments) =>
+    /// <param name="separator">How the summary joins the operands' names: <c>bn3 + stem</c>.</param>
+    protected MergeLayer(LayerKind kind, string separator)
+        : base(kind) => Separator = separator;
+
+    private string Separator { get; }
+
+    public override bool ReadsNamedTensors => true;
+
+    /// <summary>The backward copies dOutput to the operands: an activation may overwrite the output.</summary>
+    public override bool ActivationMayOverwriteOutput => true;
+
+    public override string Operands(LayerPlan layer) => string.Join(Separator, layer.OperandNames);
+
+    public override LayerSpec Read(LayerSpec spec, ArgumentValues arguments) =>
         spec with { TensorNames = arguments.Strings("names").ToEquatableArray() };
 
-    public static void CheckNamed(LayerSpec layer, LayerChecks checks)
+    public override void CheckArguments(LayerSpec layer, LayerChecks checks)
     {
         if (layer.TensorNames.Count == 0)
         {
@@ -20,7 +37,7 @@ internal static class MergeOperands
     }
 
     /// <summary>CNN0004 when the current tensor's own name was the only one listed: there is nothing to merge it with.</summary>
-    public static bool CheckTwoOrMore(LayerSpec layer, int operands, LayerChecks checks)
+    protected static bool CheckTwoOrMore(LayerSpec layer, int operands, LayerChecks checks)
     {
         if (operands >= 2)
         {
@@ -32,7 +49,7 @@ internal static class MergeOperands
     }
 
     /// <summary>CNN0026: operand <paramref name="operand"/> does not fit the first; both names and shapes shown.</summary>
-    public static void ReportMismatch(LayerSpec layer, LayerChecks checks, string needs, IReadOnlyList<TensorShape> inputs, int operand, string hint) =>
+    protected static void ReportMismatch(LayerSpec layer, LayerChecks checks, string needs, IReadOnlyList<TensorShape> inputs, int operand, string hint) =>
         checks.Report(
             DiagnosticIds.MergeShapeMismatch,
             new[] { "names" },
