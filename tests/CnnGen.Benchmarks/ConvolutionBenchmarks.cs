@@ -52,9 +52,9 @@ public class ConvolutionBenchmarks
         _output = new float[batch * description.OutputLength];
         _outputGradient = BenchmarkData.Uniform(batch * description.OutputLength, -1e-3f, 1e-3f, seed: 4);
         _inputGradient = new float[batch * description.InputLength];
-        _onnx = new OnnxInference(description, _inference.Parameters, batch, Threads, _input);
-        _torch = new TorchInference(description, _inference.Parameters, batch, _input);
-        _torchTraining = new TorchForwardBackward(description, _training.Parameters, batch, _input, _outputGradient);
+        _onnx = new OnnxInference(description, _inference, batch, Threads, _input);
+        _torch = new TorchInference(description, _inference, batch, _input);
+        _torchTraining = new TorchForwardBackward(description, _training, batch, _input, _outputGradient);
 
         CnnGenForward();
         _onnx.Run();

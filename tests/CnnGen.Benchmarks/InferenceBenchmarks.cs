@@ -35,8 +35,8 @@ public class InferenceBenchmarks
         _network.IsTraining = false;
         _input = BenchmarkData.Images(Batch, description.InputLength);
         _output = new float[Batch * description.OutputLength];
-        _onnx = new OnnxInference(description, _network.Parameters, Batch, Threads, _input);
-        _torch = new TorchInference(description, _network.Parameters, Batch, _input);
+        _onnx = new OnnxInference(description, _network, Batch, Threads, _input);
+        _torch = new TorchInference(description, _network, Batch, _input);
         description.Freeze?.Invoke(_network); // as ONNX Runtime's session, weights arranged once for inference
 
         CnnGenForward();

@@ -1,12 +1,115 @@
+using CnnGen.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 namespace CnnGen.Benchmarks;
 
-/// <summary>Builds the ONNX graph of a <see cref="BenchmarkNetwork"/> from CnnGen's own parameters.</summary>
+/// <summary>Builds the ONNX graph of a <see cref="BenchmarkNetwork"/> from CnnGen's own parameters (and state).</summary>
 internal static class OnnxModels
 {
     public const string InputName = "input";
     public const string OutputName = "output";
+
+    /// <summary>
+    /// The ONNX model of <paramref name="network"/> holding <paramref name="cnnGen"/>'s weights: a chain by
+    /// parameter position (<see cref="Build(BenchmarkNetwork, ReadOnlySpan{float}, int)"/>), a graph by
+    /// <c>state_dict</c> name (<see cref="BuildGraph"/>).
+    /// </summary>
+    public static byte[] Build(BenchmarkNetwork network, INetwork cnnGen, int batchSize) =>
+        network.Graph is null ? Build(network, cnnGen.Parameters, batchSize) : BuildGraph(network, cnnGen, batchSize);
+
+    /// <summary>
+    /// A graph network's nodes as ONNX nodes, tensors named as CnnGen names them (the last one <c>output</c>),
+    /// initializers taken from <paramref name="cnnGen"/>'s <c>Parameters</c> and <c>State</c> by <c>state_dict</c>
+    /// name: Conv and Gemm with or without bias, BatchNormalization in inference (scale, B, mean, var; epsilon),
+    /// Relu, Add, Concat (axis 1), MaxPool, GlobalAveragePool, Flatten. Every parameter and state tensor must be used.
+    /// </summary>
+    public static byte[] BuildGraph(BenchmarkNetwork network, INetwork cnnGen, int batchSize)
+    {
+        GraphNode[] graph = network.Graph ?? throw new ArgumentException($"{network.Name} is not a graph network.", nameof(network));
+        var tensors = new NamedTensors(cnnGen);
+        var writer = new OnnxWriter();
+        writer.AddInput(InputName, batchSize, network.Channels, network.Height, network.Width);
+        var onnxNames = new Dictionary<string, string> { [BenchmarkNetwork.InputTensor] = InputName };
+        for (int index = 0; index < graph.Length; index++)
+        {
+            GraphNode node = graph[index];
+            string[] inputs = BenchmarkNetwork.InputsOf(graph, index).Select(name => onnxNames[name]).ToArray();
+            string output = index == graph.Length - 1 ? OutputName : node.Name;
+            string Initializer(string suffix) => tensors.AddInitializer(writer, $"{node.Name}.{suffix}");
+            switch (node.Layer)
+            {
+                case LayerSpec.Conv conv:
+                    writer.AddNode(
+                        "Conv",
+                        conv.Bias ? [inputs[0], Initializer("weight"), Initializer("bias")] : [inputs[0], Initializer("weight")],
+                        output,
+                        OnnxAttribute.Ints("kernel_shape", conv.Kernel, conv.Kernel),
+                        OnnxAttribute.Ints("pads", conv.Padding, conv.Padding, conv.Padding, conv.Padding),
+                        OnnxAttribute.Ints("strides", conv.Stride, conv.Stride),
+                        OnnxAttribute.Ints("dilations", 1, 1),
+                        OnnxAttribute.Int("group", 1));
+                    break;
+                case LayerSpec.BatchNorm batchNorm:
+                    writer.AddNode(
+                        "BatchNormalization",
+                        [inputs[0], Initializer("weight"), Initializer("bias"), Initializer("running_mean"), Initializer("running_var")],
+                        output,
+                        OnnxAttribute.Float("epsilon", batchNorm.Epsilon));
+                    break;
+                case LayerSpec.Relu:
+                    writer.AddNode("Relu", [inputs[0]], output);
+                    break;
+                case LayerSpec.Add:
+                    if (inputs.Length < 2)
+                    {
+                        throw new NotSupportedException($"{network.Name}: {node.Name} adds fewer than two tensors.");
+                    }
+
+                    // ONNX's Add takes two operands; a sum of more chains them, in order.
+                    string sum = inputs[0];
+                    for (int operand = 1; operand < inputs.Length; operand++)
+                    {
+                        string partial = operand == inputs.Length - 1 ? output : $"{node.Name}.partial{operand}";
+                        writer.AddNode("Add", [sum, inputs[operand]], partial);
+                        sum = partial;
+                    }
+
+                    break;
+                case LayerSpec.Concat:
+                    writer.AddNode("Concat", inputs, output, OnnxAttribute.Int("axis", 1));
+                    break;
+                case LayerSpec.MaxPool pool:
+                    writer.AddNode(
+                        "MaxPool",
+                        [inputs[0]],
+                        output,
+                        OnnxAttribute.Ints("kernel_shape", pool.Size, pool.Size),
+                        OnnxAttribute.Ints("strides", pool.Size, pool.Size));
+                    break;
+                case LayerSpec.GlobalAvgPool:
+                    writer.AddNode("GlobalAveragePool", [inputs[0]], output);
+                    break;
+                case LayerSpec.Flatten:
+                    writer.AddNode("Flatten", [inputs[0]], output, OnnxAttribute.Int("axis", 1));
+                    break;
+                case LayerSpec.Dense dense:
+                    writer.AddNode(
+                        "Gemm",
+                        dense.Bias ? [inputs[0], Initializer("weight"), Initializer("bias")] : [inputs[0], Initializer("weight")],
+                        output,
+                        OnnxAttribute.Int("transB", 1));
+                    break;
+                default:
+                    throw new NotSupportedException($"No ONNX mapping for {node.Layer} in a graph.");
+            }
+
+            onnxNames.Add(node.Name, output);
+        }
+
+        tensors.CheckAllUsed(network.Name, "the ONNX graph");
+        writer.AddOutput(OutputName, [batchSize, .. network.OutputShape.Select(size => (long)size)]);
+        return writer.ToModel(network.Name);
+    }
 
     /// <summary>
     /// Conv / Relu / MaxPool / Flatten / Gemm nodes with a static batch dimension (ORT plans memory
@@ -105,9 +208,9 @@ internal sealed class OnnxInference : IDisposable
     private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
 
-    public OnnxInference(BenchmarkNetwork network, ReadOnlySpan<float> parameters, int batchSize, int threads, float[] input)
+    public OnnxInference(BenchmarkNetwork network, INetwork cnnGen, int batchSize, int threads, float[] input)
     {
-        byte[] model = OnnxModels.Build(network, parameters, batchSize);
+        byte[] model = OnnxModels.Build(network, cnnGen, batchSize);
         _options = new SessionOptions
         {
             IntraOpNumThreads = threads,
@@ -137,5 +240,64 @@ internal sealed class OnnxInference : IDisposable
         _runOptions.Dispose();
         _session.Dispose();
         _options.Dispose();
+    }
+}
+
+/// <summary>
+/// A CnnGen network's parameters and state by <c>state_dict</c> name (<c>conv1.weight</c>, <c>bn1.running_mean</c>),
+/// with the shapes it declares, and which of them a yardstick has taken.
+/// </summary>
+internal sealed class NamedTensors
+{
+    private readonly INetwork _network;
+    private readonly Dictionary<string, (ParameterTensor Tensor, bool IsState)> _tensors = [];
+    private readonly HashSet<string> _used = [];
+
+    public NamedTensors(INetwork network)
+    {
+        _network = network;
+        foreach (ParameterTensor tensor in network.ParameterTensors)
+        {
+            _tensors.Add(tensor.Name, (tensor, false));
+        }
+
+        foreach (ParameterTensor tensor in network.StateTensors)
+        {
+            _tensors.Add(tensor.Name, (tensor, true));
+        }
+    }
+
+    public bool Contains(string name) => _tensors.ContainsKey(name);
+
+    /// <summary>The values of tensor <paramref name="name"/> (from <c>Parameters</c> or <c>State</c>) and its shape.</summary>
+    public (float[] Values, long[] Shape) Take(string name)
+    {
+        if (!_tensors.TryGetValue(name, out var entry))
+        {
+            throw new InvalidOperationException(
+                $"{name}: the generated network has no such parameter or state tensor (it has {string.Join(", ", _tensors.Keys)}).");
+        }
+
+        _used.Add(name);
+        Span<float> source = entry.IsState ? _network.State : _network.Parameters;
+        return (source.Slice(entry.Tensor.Offset, entry.Tensor.Length).ToArray(), entry.Tensor.Shape.Select(size => (long)size).ToArray());
+    }
+
+    /// <summary>Tensor <paramref name="name"/> as an ONNX initializer of the same name; returns the name.</summary>
+    public string AddInitializer(OnnxWriter writer, string name)
+    {
+        var (values, shape) = Take(name);
+        writer.AddInitializer(name, values, shape);
+        return name;
+    }
+
+    /// <summary>Throws unless every parameter and state tensor was taken.</summary>
+    public void CheckAllUsed(string network, string yardstick)
+    {
+        string[] unused = _tensors.Keys.Where(name => !_used.Contains(name)).ToArray();
+        if (unused.Length > 0)
+        {
+            throw new InvalidOperationException($"{network}: {yardstick} left out {string.Join(", ", unused)}.");
+        }
     }
 }

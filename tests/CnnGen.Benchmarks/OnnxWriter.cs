@@ -6,7 +6,7 @@ namespace CnnGen.Benchmarks;
 /// <summary>
 /// Writes an ONNX model (<c>onnx.proto</c>, IR version 8, default-domain opset 17) with just the
 /// messages and fields a feed-forward CNN needs: <c>ModelProto</c>, <c>GraphProto</c>,
-/// <c>NodeProto</c> with int/ints attributes, float <c>TensorProto</c> initializers (raw data) and
+/// <c>NodeProto</c> with int/ints/float attributes, float <c>TensorProto</c> initializers (raw data) and
 /// <c>ValueInfoProto</c> with static shapes.
 /// </summary>
 /// <remarks>Field numbers are onnx.proto's; the wire format is protobuf's (see <see cref="ProtobufWriter"/>).</remarks>
@@ -165,50 +165,60 @@ internal sealed class OnnxWriter
     }
 }
 
-/// <summary>An ONNX <c>AttributeProto</c> holding one int or a list of ints.</summary>
+/// <summary>An ONNX <c>AttributeProto</c> holding one int, a list of ints or one float.</summary>
 internal sealed class OnnxAttribute
 {
     // AttributeProto fields and AttributeType values from onnx.proto.
-    private const int NameField = 1, IntField = 3, IntsField = 8, TypeField = 20;
-    private const int TypeInt = 2, TypeInts = 7;
+    private const int NameField = 1, FloatField = 2, IntField = 3, IntsField = 8, TypeField = 20;
+    private const int TypeFloat = 1, TypeInt = 2, TypeInts = 7;
 
     private readonly string _name;
     private readonly long[] _values;
-    private readonly bool _isList;
+    private readonly int _type;
+    private readonly float _float;
 
-    private OnnxAttribute(string name, long[] values, bool isList) => (_name, _values, _isList) = (name, values, isList);
+    private OnnxAttribute(string name, long[] values, int type, float value = 0f) =>
+        (_name, _values, _type, _float) = (name, values, type, value);
 
-    public static OnnxAttribute Int(string name, long value) => new(name, [value], isList: false);
+    public static OnnxAttribute Int(string name, long value) => new(name, [value], TypeInt);
 
-    public static OnnxAttribute Ints(string name, params long[] values) => new(name, values, isList: true);
+    public static OnnxAttribute Ints(string name, params long[] values) => new(name, values, TypeInts);
+
+    /// <summary>A float attribute, e.g. BatchNormalization's <c>epsilon</c>.</summary>
+    public static OnnxAttribute Float(string name, float value) => new(name, [], TypeFloat, value);
 
     public void Write(ProtobufWriter writer)
     {
         writer.WriteString(NameField, _name);
-        if (_isList)
+        switch (_type)
         {
-            foreach (long value in _values)
-            {
-                writer.WriteInt64(IntsField, value);
-            }
-        }
-        else
-        {
-            writer.WriteInt64(IntField, _values[0]);
+            case TypeInts:
+                foreach (long value in _values)
+                {
+                    writer.WriteInt64(IntsField, value);
+                }
+
+                break;
+            case TypeFloat:
+                writer.WriteFloat(FloatField, _float);
+                break;
+            default:
+                writer.WriteInt64(IntField, _values[0]);
+                break;
         }
 
-        writer.WriteInt64(TypeField, _isList ? TypeInts : TypeInt);
+        writer.WriteInt64(TypeField, _type);
     }
 }
 
 /// <summary>
-/// The protobuf wire format, write side, for the three kinds ONNX needs here: varints (int64,
-/// int32, enums), length-delimited bytes (strings, raw data, nested messages). Repeated scalars
-/// are written unpacked, which every parser accepts.
+/// The protobuf wire format, write side, for the kinds ONNX needs here: varints (int64, int32,
+/// enums), 32-bit floats (fixed32), length-delimited bytes (strings, raw data, nested messages).
+/// Repeated scalars are written unpacked, which every parser accepts.
 /// </summary>
 internal sealed class ProtobufWriter
 {
-    private const int WireVarint = 0, WireLengthDelimited = 2;
+    private const int WireVarint = 0, WireLengthDelimited = 2, WireFixed32 = 5;
 
     private readonly MemoryStream _stream = new();
 
@@ -216,6 +226,15 @@ internal sealed class ProtobufWriter
     {
         WriteTag(field, WireVarint);
         WriteVarint(unchecked((ulong)value)); // negative values take ten bytes, as protobuf's int64
+    }
+
+    /// <summary>A <c>float</c> field: fixed32, little-endian.</summary>
+    public void WriteFloat(int field, float value)
+    {
+        WriteTag(field, WireFixed32);
+        Span<byte> bytes = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
+        _stream.Write(bytes);
     }
 
     public void WriteString(int field, string value) => WriteBytes(field, Encoding.UTF8.GetBytes(value));

@@ -6,6 +6,8 @@ using CnnGen.Benchmarks;
 // A quicker, rougher pass (3 iterations per case):
 //   dotnet run -c Release --project tests/CnnGen.Benchmarks -- --filter '*' --job short
 // One class or case: --filter '*Inference*', --filter '*Training*', --filter '*Convolution*', --filter '*FmaPeak*'.
+// ResNet-8 (inference plain and frozen, training step): --filter '*ResNet*' ('*Inference*' and '*Training*'
+// include it; '*.InferenceBenchmarks.*' and '*.TrainingBenchmarks.*' select LeNet-5 and the seed net only).
 // docs/performance.md has the results and how to read them.
 string[] informational = ["--list", "--help", "-h", "-?", "--info", "--version"];
 if (!args.Any(informational.Contains))

@@ -40,7 +40,7 @@ public class TrainingBenchmarks
         _input = BenchmarkData.Images(Batch, description.InputLength);
         _labels = BenchmarkData.Labels(Batch, description.OutputLength);
         _logits = new float[Batch * description.OutputLength];
-        _torch = new TorchTrainingStep(description, _network.Parameters, Batch, _input, _labels);
+        _torch = new TorchTrainingStep(description, _network, Batch, _input, _labels);
     }
 
     [GlobalCleanup]
