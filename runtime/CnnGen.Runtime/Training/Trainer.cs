@@ -175,21 +175,7 @@ public sealed class Trainer
                     epoch, Options.Epochs, batch, batchesPerEpoch, (float)(lossSum / seen), SamplesPerSecond(seen, epochStart)));
                 if (checkpointTensors is not null && Options.CheckpointInterval > 0 && step % Options.CheckpointInterval == 0 && batch + 1 < batchesPerEpoch)
                 {
-                    WriteCheckpoint(network, checkpointTensors, new TrainingCheckpoint
-                    {
-                        Run = run,
-                        Epoch = epoch,
-                        Batch = batch + 1,
-                        OptimizerSteps = optimizer.StepCount,
-                        NetworkRandom = network.Random.State,
-                        AugmentationRandom = augmentationRandom.State,
-                        ShuffleRandom = shuffleState,
-                        EpochLossSum = lossSum,
-                        EpochCorrect = correct,
-                        EpochSeen = seen,
-                        EpochElapsed = Stopwatch.GetElapsedTime(epochStart),
-                        History = history,
-                    });
+                    SaveCheckpoint(epoch, batch + 1, shuffleState, lossSum, correct, seen, Stopwatch.GetElapsedTime(epochStart));
                 }
             }
 
@@ -205,21 +191,7 @@ public sealed class Trainer
             history.Add(result);
             if (checkpointTensors is not null)
             {
-                WriteCheckpoint(network, checkpointTensors, new TrainingCheckpoint
-                {
-                    Run = run,
-                    Epoch = epoch + 1,
-                    Batch = 0,
-                    OptimizerSteps = optimizer.StepCount,
-                    NetworkRandom = network.Random.State,
-                    AugmentationRandom = augmentationRandom.State,
-                    ShuffleRandom = shuffleRandom.State,
-                    EpochLossSum = 0,
-                    EpochCorrect = 0,
-                    EpochSeen = 0,
-                    EpochElapsed = TimeSpan.Zero,
-                    History = history,
-                });
+                SaveCheckpoint(epoch + 1, 0, shuffleRandom.State, 0, 0, 0, TimeSpan.Zero);
             }
 
             epochProgress?.Report(result);
@@ -227,13 +199,27 @@ public sealed class Trainer
 
         network.IsTraining = false;
         return history;
-    }
 
-    // The tensors hold the optimizer's own buffers, so gathering the network's parameters gathers its state too.
-    private void WriteCheckpoint(INetwork network, CheckpointTensors tensors, TrainingCheckpoint checkpoint)
-    {
-        tensors.Gather(network);
-        CheckpointFiles.Write(Options.CheckpointDirectory!, tensors, checkpoint);
+        // Before batch `nextBatch` of `nextEpoch`, with that epoch's shuffling state and running sums so far.
+        void SaveCheckpoint(int nextEpoch, int nextBatch, UInt128 shuffleState, double lossSum, int correct, int seen, TimeSpan elapsed)
+        {
+            checkpointTensors.Gather(network); // the optimizer's state buffers are its own arrays: gathered with them
+            CheckpointFiles.Write(Options.CheckpointDirectory!, checkpointTensors, new TrainingCheckpoint
+            {
+                Run = run,
+                Epoch = nextEpoch,
+                Batch = nextBatch,
+                OptimizerSteps = optimizer.StepCount,
+                NetworkRandom = network.Random.State,
+                AugmentationRandom = augmentationRandom.State,
+                ShuffleRandom = shuffleState,
+                EpochLossSum = lossSum,
+                EpochCorrect = correct,
+                EpochSeen = seen,
+                EpochElapsed = elapsed,
+                History = history,
+            });
+        }
     }
 
     // Loads the newest sound checkpoint into the network, the optimizer and the random streams.
