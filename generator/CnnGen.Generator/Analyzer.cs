@@ -48,7 +48,7 @@ internal static class Analyzer
     private static DiagnosticInfo OverBudget(ParseResult parsed, NetworkPlan plan)
     {
         string Bytes(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-        long convolutionFloats = (long)plan.InferenceColumnsFloats + plan.PackedWeightFloats;
+        long convolutionFloats = plan.InferenceBufferFloats;
         string hint = convolutionFloats > plan.Memory.InferenceFloats
             ? "the convolutions' work memory dominates: fewer input channels or a smaller kernel or output per convolution would shrink them"
             : "pool or stride earlier, or use fewer filters, to shrink the largest tensors";

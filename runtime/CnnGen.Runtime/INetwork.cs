@@ -37,6 +37,21 @@ public interface INetwork
     /// <summary>Where each named weight and bias lives in <see cref="Parameters"/>, in PyTorch's names and shapes.</summary>
     IReadOnlyList<ParameterTensor> ParameterTensors { get; }
 
+    /// <summary>
+    /// Non-trainable state — BatchNorm's running means and variances — in PyTorch's <c>state_dict</c> order; empty
+    /// for networks without such layers. Optimizers never touch it; training-mode forward passes update it.
+    /// </summary>
+    Span<float> State => Span<float>.Empty;
+
+    /// <summary>Where each named state tensor (<c>bn1.running_mean</c>, ...) lives in <see cref="State"/>.</summary>
+    IReadOnlyList<ParameterTensor> StateTensors => Array.Empty<ParameterTensor>();
+
+    /// <summary>Each BatchNorm's <c>num_batches_tracked</c> (a 64-bit count, saved as PyTorch's I64 scalar).</summary>
+    Span<long> BatchesTracked => Span<long>.Empty;
+
+    /// <summary>The <c>state_dict</c> names of <see cref="BatchesTracked"/> (<c>bn1.num_batches_tracked</c>, ...).</summary>
+    IReadOnlyList<string> BatchesTrackedNames => Array.Empty<string>();
+
     /// <summary>Gradients of the loss with respect to <see cref="Parameters"/>; same layout.</summary>
     Span<float> Gradients { get; }
 

@@ -49,4 +49,7 @@ public sealed class Conv2DAttribute : LayerAttribute
 
     /// <summary>Spacing between kernel taps (default 1).</summary>
     public int Dilation { get; set; } = 1;
+
+    /// <summary>Whether the layer has a bias (default true); false when a BatchNorm follows, as in ResNet.</summary>
+    public bool Bias { get; set; } = true;
 }

@@ -14,4 +14,7 @@ public sealed class DenseAttribute : LayerAttribute
 
     /// <summary>Number of outputs.</summary>
     public int Units { get; }
+
+    /// <summary>Whether the layer has a bias (default true); false when a BatchNorm follows, as in ResNet.</summary>
+    public bool Bias { get; set; } = true;
 }

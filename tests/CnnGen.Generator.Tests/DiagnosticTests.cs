@@ -11,7 +11,7 @@ public sealed class DiagnosticTests
     {
         GeneratorRun run = Reports(
             "[Input(1, 27, 28)] [Conv2D(8, 5, Stride = 2)]",
-            Error("CNN0001", "Stride = 2", "conv1: output width ((28 − 5 + 2·0) / 2) + 1 = 12.5 is not a whole number; Stride = 1 or a kernel of 4 would fit"));
+            Error("CNN0001", "Stride = 2", "conv1: output width ((28 − 5 + 2·0) / 2) + 1 = 12.5 is not a whole number; Padding = 1 or Stride = 1 would fit"));
         Assert.Empty(run.Result.GeneratedSources);
     }
 
@@ -20,15 +20,15 @@ public sealed class DiagnosticTests
     {
         Reports(
             "[Input(1, 28, 28)] [Conv2D(8, 5, Stride = 3)]",
-            Error("CNN0001", "Stride = 3", "conv1: output height and width ((28 − 5 + 2·0) / 3) + 1 = 8.667 is not a whole number; Padding = 2 or Stride = 1 would fit"));
+            Error("CNN0001", "Stride = 3", "conv1: output height and width ((28 − 5 + 2·0) / 3) + 1 = 8.667 is not a whole number; Padding = 1 or Stride = 1 would fit"));
     }
 
     [Fact]
     public void CNN0001_WithDilationShowsTheDilatedKernel()
     {
         Reports(
-            "[Input(1, 10, 10)] [Conv2D(8, 3, Stride = 2, Dilation = 2, Padding = 1)]",
-            Error("CNN0001", "Stride = 2", "conv1: output height and width ((10 − 2·(3 − 1) − 1 + 2·1) / 2) + 1 = 4.5 is not a whole number; Stride = 1 would fit"));
+            "[Input(1, 10, 10)] [Conv2D(8, 3, Stride = 2, Dilation = 2)]",
+            Error("CNN0001", "Stride = 2", "conv1: output height and width ((10 − 2·(3 − 1) − 1 + 2·0) / 2) + 1 = 3.5 is not a whole number; Padding = 1 or Stride = 1 would fit"));
     }
 
     [Fact]
@@ -228,7 +228,7 @@ public sealed class DiagnosticTests
     {
         Reports(
             "[Input(1, 27, 28)] [Conv2D(8, 5, Stride = 2), Dropout(1.5, Name = \"drop\"), Relu(Name = \"drop\")]",
-            Error("CNN0001", "Stride = 2", "conv1: output width ((28 − 5 + 2·0) / 2) + 1 = 12.5 is not a whole number; Stride = 1 or a kernel of 4 would fit"),
+            Error("CNN0001", "Stride = 2", "conv1: output width ((28 − 5 + 2·0) / 2) + 1 = 12.5 is not a whole number; Padding = 1 or Stride = 1 would fit"),
             Error("CNN0004", "1.5", "drop: probability = 1.5 is out of range; it must be in [0, 1)"),
             Error("CNN0009", "Name = \"drop\"", "drop: the name is already used by layer 3; give each layer a unique Name"));
     }

@@ -16,9 +16,9 @@ public sealed class BackwardTests
     private const int MaxDifferencedParameters = 600;
 
     /// <summary>Deterministic networks (no dropout) small enough for the double oracle (LeNet-5 has its own spot check).</summary>
-    public static TheoryData<string> Differentiable => NetworkCases.Names(c => !c.HasDropout && c.Oracle.ParameterCount <= 5000);
+    public static TheoryData<string> Differentiable => NetworkCases.Names(c => !c.OracleIsInferenceOnly && c.Oracle.ParameterCount <= 5000);
 
-    public static TheoryData<string> WithParameters => NetworkCases.Names(c => !c.HasDropout && c.Oracle.ParameterCount is > 0 and <= 5000);
+    public static TheoryData<string> WithParameters => NetworkCases.Names(c => !c.OracleIsInferenceOnly && c.Oracle.ParameterCount is > 0 and <= 5000);
 
     [Theory]
     [MemberData(nameof(Differentiable))]

@@ -159,6 +159,48 @@ internal static class DiagnosticDescriptors
         UsageCategory,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UnknownTensorName = Create(
+        DiagnosticIds.UnknownTensorName,
+        "No tensor has this name",
+        "{0}: no tensor is named '{1}'{2}",
+        UsageCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ForwardTensorReference = Create(
+        DiagnosticIds.ForwardTensorReference,
+        "Tensor is read before the layer that makes it",
+        "{0}: '{1}' is made later, by layer {2}; a layer can only read tensors made above it (source order is layer order)",
+        UsageCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnreadTensor = Create(
+        DiagnosticIds.UnreadTensor,
+        "Named tensor is never read",
+        "{0}: the tensor is named but no layer reads it and it is not the network's output; it is computed for nothing (read it with From, Add or Concat, or remove the layers)",
+        UsageCategory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnusedBranch = Create(
+        DiagnosticIds.UnusedBranch,
+        "Branch output is never used",
+        "{0}: no layer reads this output and it is not the network's output ({1} is): the branch ending here is computed for nothing; name it and merge it with Add or Concat, or remove it",
+        UsageCategory,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor MergeShapeMismatch = Create(
+        DiagnosticIds.MergeShapeMismatch,
+        "Merged tensors do not fit together",
+        "{0}: {1} needs {2}, but '{3}' is {4} and '{5}' is {6}{7}",
+        ShapeCategory,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Create(
+        DiagnosticIds.LayersSplitAcrossDeclarations,
+        "Layer attributes are split over several partial declarations",
+        "{0}: layer attributes appear on {1} partial declarations; source order is layer order, which is only defined within one declaration: put all layer attributes on one",
+        UsageCategory,
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(field => field.FieldType == typeof(DiagnosticDescriptor))

@@ -27,4 +27,13 @@ internal static class DiagnosticIds
     public const string WeightsShapeMismatch = "CNN0019";
     public const string WeightsTensorUnexpected = "CNN0020";
     public const string ArenaOverBudget = "CNN0021";
+    public const string UnknownTensorName = "CNN0022";
+    public const string ForwardTensorReference = "CNN0023";
+    public const string UnreadTensor = "CNN0024";
+    public const string UnusedBranch = "CNN0025";
+    public const string MergeShapeMismatch = "CNN0026";
+    public const string LayersSplitAcrossDeclarations = "CNN0027";
+
+    /// <summary>The shape problems that are warnings: the network still compiles.</summary>
+    public static bool IsWarning(string id) => id is PoolOutputNotWhole or UnreadTensor or UnusedBranch;
 }

@@ -94,6 +94,11 @@ internal static class ConcurrencyEmitter
         w.Open("private void FollowOwner()");
         w.Line($"{type} owner = _owner!;");
         w.Line("_parameters = owner._parameters;");
+        foreach (string field in StateEmitter.SharedWithSiblings)
+        {
+            w.Line($"{field} = owner.{field};");
+        }
+
         w.Open($"if (!{FreezeEmitter.Flag} && global::System.Threading.Volatile.Read(ref owner.{FreezeEmitter.Flag}))");
         foreach (string field in FreezeEmitter.FrozenFields(plan))
         {

@@ -4,34 +4,6 @@ using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator.Emit;
 
-/// <summary>How long a layer's private buffer lives, which decides how big it is.</summary>
-internal enum BufferLifetime
-{
-    /// <summary>Kept per sample while training (backward reads it); one per worker thread at inference.</summary>
-    CachedForBackward,
-
-    /// <summary>Per sample, training only (dropout masks).</summary>
-    TrainingBatch,
-
-    /// <summary>One per worker thread, used inside backward only.</summary>
-    BackwardScratch,
-
-    /// <summary>One per worker thread but the first, which writes straight into <c>Gradients</c>.</summary>
-    WorkerGradient,
-
-    /// <summary>One for the whole network, inference only (weights packed for a kernel).</summary>
-    InferenceShared,
-
-    /// <summary>One for the whole network, training only (weights packed for a backward kernel).</summary>
-    TrainingShared,
-
-    /// <summary>One for the whole network, inference and training (weights packed for a forward kernel both run).</summary>
-    Shared,
-}
-
-/// <summary>A private buffer a layer needs besides its input and output tensors.</summary>
-internal sealed record LayerBuffer(string Field, int SampleSize, BufferLifetime Lifetime);
-
 /// <summary>What an emitter may ask about the rest of the network.</summary>
 internal sealed class EmitContext
 {
@@ -73,6 +45,15 @@ internal sealed class EmitContext
 
     public TensorPlan InputOf(LayerPlan layer) => _plan.Tensors[layer.InputTensor];
 
+    /// <summary>Operand <paramref name="operand"/> of a layer that reads several tensors (Add, Concat).</summary>
+    public TensorPlan InputOf(LayerPlan layer, int operand) => _plan.Tensors[layer.InputTensors[operand]];
+
+    /// <summary>
+    /// Where backward writes the gradient of an operand: the operand's own gradient, or this reader's share of
+    /// it when another reader wrote it first (<see cref="LayerPlan.GradientTargets"/>; the share is added after).
+    /// </summary>
+    public TensorPlan InputGradientOf(LayerPlan layer, int operand = 0) => _plan.Tensors[layer.GradientTargets[operand]];
+
     public TensorPlan OutputOf(LayerPlan layer) => _plan.Tensors[layer.OutputTensor];
 
     /// <summary>
@@ -95,6 +76,21 @@ internal sealed class EmitContext
         Caller(tensor) is { } caller ? $"{caller}(n * {SourceWriter.Int(tensor.Size)}, {SourceWriter.Int(tensor.Size)})" : Slice(Activations, ValueStart(tensor), "n * ", tensor.Size);
 
     public string GradientSample(TensorPlan tensor) => Slice(ActivationGradients, GradientStart(tensor), "n * ", tensor.Size);
+
+    /// <summary>Floats [offset, offset + length) of sample n of a tensor: one operand's channels in a concatenation.</summary>
+    public string ValueSamplePart(TensorPlan tensor, int offset, int length) =>
+        Caller(tensor) is { } caller
+            ? $"{caller}(n * {SourceWriter.Int(tensor.Size)} + {SourceWriter.Int(offset)}, {SourceWriter.Int(length)})"
+            : Part(Activations, ValueStart(tensor), tensor.Size, offset, length);
+
+    public string GradientSamplePart(TensorPlan tensor, int offset, int length) =>
+        Part(ActivationGradients, GradientStart(tensor), tensor.Size, offset, length);
+
+    private static string Part(string array, string start, int size, int offset, int length)
+    {
+        string sample = $"n * {SourceWriter.Int(size)}" + (offset == 0 ? string.Empty : $" + {SourceWriter.Int(offset)}");
+        return $"SpanOf({array}, {(start == "0" ? sample : $"{start} + {sample}")}, {SourceWriter.Int(length)})";
+    }
 
     /// <summary><c>SpanOf(_activations, 784 * _batch, batchSize * 6272)</c>: the whole batch of a tensor.</summary>
     public string ValueBatch(TensorPlan tensor) =>

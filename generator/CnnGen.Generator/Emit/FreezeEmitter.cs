@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using static CnnGen.Generator.Emit.SourceWriter;
@@ -68,7 +69,7 @@ internal static class FreezeEmitter
 
     /// <summary>The fields <c>Freeze</c> fills, read-only from then on, so the siblings that serve concurrent calls share them.</summary>
     public static IEnumerable<string> FrozenFields(NetworkPlan plan) =>
-        PanelLayers(plan).Select(PanelsField).Concat(PackedLayers(plan).Select(ConvEmitter.PackedWeightsField));
+        PanelLayers(plan).Select(PanelsField).Concat(PackedLayers(plan).Select(Conv2DLayer.PackedWeightsField));
 
     private static IEnumerable<string> FreezeStatements(NetworkPlan plan)
     {
@@ -82,7 +83,7 @@ internal static class FreezeEmitter
 
         foreach (LayerPlan layer in PackedLayers(plan))
         {
-            (string grow, string pack) = ConvEmitter.InferencePacking(layer)!.Value;
+            (string grow, string pack) = Conv2DLayer.InferencePacking(layer)!.Value;
             yield return $"// {layer.Name}: packed here once instead of on every forward call";
             yield return grow;
             yield return pack;
@@ -95,5 +96,5 @@ internal static class FreezeEmitter
 
     private static IEnumerable<LayerPlan> PanelLayers(NetworkPlan plan) => plan.Layers.Where(MayUsePanels);
 
-    private static IEnumerable<LayerPlan> PackedLayers(NetworkPlan plan) => plan.Layers.Where(layer => ConvEmitter.InferencePacking(layer) is not null);
+    private static IEnumerable<LayerPlan> PackedLayers(NetworkPlan plan) => plan.Layers.Where(layer => Conv2DLayer.InferencePacking(layer) is not null);
 }

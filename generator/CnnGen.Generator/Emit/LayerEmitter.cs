@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator.Emit;
@@ -13,16 +12,6 @@ namespace CnnGen.Generator.Emit;
 /// </summary>
 internal abstract class LayerEmitter
 {
-    public static LayerEmitter For(LayerKind kind) => kind switch
-    {
-        LayerKind.Conv2D => ConvEmitter.Instance,
-        LayerKind.MaxPool2D or LayerKind.AvgPool2D => PoolEmitter.Instance,
-        LayerKind.Dense => DenseEmitter.Instance,
-        LayerKind.Dropout => DropoutEmitter.Instance,
-        LayerKind.Flatten => FlattenEmitter.Instance,
-        _ => ActivationEmitter.Instance,
-    };
-
     /// <summary>Private buffers beyond the input and output tensors.</summary>
     public virtual IEnumerable<LayerBuffer> Buffers(LayerPlan layer) => EmitContext.NoBuffers;
 

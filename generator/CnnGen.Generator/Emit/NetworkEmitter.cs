@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using static CnnGen.Generator.Emit.SourceWriter;
@@ -29,6 +30,7 @@ internal static class NetworkEmitter
         w.Open($"partial class {plan.ClassName} : {Code.Runtime}INetwork");
         EmitContract(w, plan);
         EmitState(w, plan);
+        StateEmitter.EmitMembers(w, plan);
         EmitForwardEntryPoints(w, plan, context, forward);
         ConcurrencyEmitter.EmitMembers(w, plan, ArenaFields(plan));
         EmitBackwardEntryPoint(w, plan, context);
@@ -42,7 +44,7 @@ internal static class NetworkEmitter
 
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.Kind != LayerKind.Flatten))
         {
-            LayerEmitter emitter = LayerEmitter.For(layer.Kind);
+            LayerEmitter emitter = LayerDefinitions.For(layer.Kind);
             w.Line($"// {layer.Name}: {layer.Input.ToBatchedString()} -> {layer.Output.ToBatchedString()}; {emitter.Describe(layer)}");
             if (layer.FusedIntoProducer)
             {
@@ -123,12 +125,10 @@ internal static class NetworkEmitter
         w.Line($"public const long InferenceArenaBytes = {plan.InferenceArenaBytes(1, 1).ToString(System.Globalization.CultureInfo.InvariantCulture)};");
         w.Line();
         w.Line("/// <summary>Bytes of activation memory for inference of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads.</summary>");
-        // Per-worker im2col columns only where some layer still runs im2col at inference.
-        string columns = plan.InferenceColumnsFloats > 0 ? $" + ((long)workers * {Int(plan.InferenceColumnsFloats)})" : string.Empty;
-        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => 4L * (((long)batchSize * {Int(plan.Memory.InferenceFloats)}){columns} + {Int(plan.PackedWeightFloats)});");
+        w.Line($"public static long InferenceArenaBytesFor(int batchSize, int workers = 1) => {plan.InferenceArena.BytesExpression()};");
         w.Line();
-        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the convolutions keep for their weight gradients (im2col columns or the bordered input), dropout masks, and per-worker scratch.</summary>");
-        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => 4L * (((long)batchSize * {plan.TrainingSampleFloats.ToString(System.Globalization.CultureInfo.InvariantCulture)}) + ((long)workers * {Int(plan.BackwardColumnsFloats + plan.WeightGradientFloats)}) + {Int(plan.InputGradientWeightFloats + plan.TrainingPackedWeightFloats)} + ((long)(workers - 1) * {Int(plan.ConvolutionParameterFloats)}));");
+        w.Line("/// <summary>Bytes of activation memory for a training step of <paramref name=\"batchSize\"/> samples on <paramref name=\"workers\"/> threads: every activation kept for backward, their gradients, what the layers keep for backward (im2col columns or the bordered input, dropout masks, batch statistics), and per-worker scratch.</summary>");
+        w.Line($"public static long TrainingArenaBytes(int batchSize, int workers = 1) => {plan.TrainingArena.BytesExpression()};");
         w.Line();
         string buffers = string.Join(" + ", ArenaFields(plan).Select(field => $"(long){field}.Length"));
         w.Line("/// <summary>Bytes of activation memory this instance holds now (grows with the largest batch seen); siblings that served overlapping inference calls hold their own.</summary>");
@@ -150,7 +150,7 @@ internal static class NetworkEmitter
         w.Line("private bool _isTraining;");
         FreezeEmitter.EmitFields(w, plan);
         ConcurrencyEmitter.EmitFields(w, plan);
-        foreach (string field in plan.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).ParallelBodies(layer)))
+        foreach (string field in plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).ParallelBodies(layer)))
         {
             w.Line($"private global::System.Action<int, int, int>? {field};");
         }
@@ -299,9 +299,10 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"outputGradient.CopyTo({context.GradientBatch(plan.Tensors[plan.OutputTensor])});");
         w.Line("_computeInputGradient = wantsInputGradient;");
-        foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.HasOwnCode))
+        foreach (LayerPlan layer in plan.Layers.Reverse().Where(layer => layer.HasOwnCode && layer.IsLive))
         {
             w.Line($"{layer.MethodName}Backward(batchSize);");
+            EmitGradientShares(w, plan, context, layer);
         }
 
         w.Open("if (wantsInputGradient)");
@@ -309,6 +310,22 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
+    }
+
+    /// <summary>After a reader of a tensor that another reader's backward already reached: add its share into the gradient.</summary>
+    private static void EmitGradientShares(SourceWriter w, NetworkPlan plan, EmitContext context, LayerPlan layer)
+    {
+        for (int k = 0; k < layer.InputTensors.Count; k++)
+        {
+            TensorPlan tensor = plan.Tensors[layer.InputTensors[k]], share = context.InputGradientOf(layer, k);
+            if (share.Id == tensor.Id)
+            {
+                continue;
+            }
+
+            string add = $"{Code.TensorPrimitives}Add({context.GradientBatch(tensor)}, {context.GradientBatch(share)}, {context.GradientBatch(tensor)}); // d{layer.OperandNames[k]} += {layer.Name}'s share";
+            w.Line(tensor.Id == 0 ? $"if (_computeInputGradient) {add}" : add);
+        }
     }
 
     private static void EmitParameters(SourceWriter w, NetworkPlan plan)
@@ -323,6 +340,7 @@ internal static class NetworkEmitter
             plan.CompiledWeights.Count > 0
                 ? $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}(_parameters ??= new float[ParameterCount]), seed);"
                 : $"InitializeParameters({FreezeEmitter.Refuse("ResetParameters")}_parameters, seed);",
+            StateEmitter.ResetStatement,
         });
         w.Close();
         w.Line();
@@ -336,8 +354,9 @@ internal static class NetworkEmitter
         w.Line($"var random = new {Code.Runtime}RandomSource(unchecked((ulong)seed));");
         foreach (LayerPlan layer in plan.Layers.Where(layer => layer.ParameterCount > 0))
         {
-            int fanIn = layer.Kind == LayerKind.Conv2D ? layer.PatchSize : layer.Input.Size;
-            w.Line($"{Code.Kernels}ParameterInit.PyTorchDefault(SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)}), SpanOf(parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)}), fanIn: {Int(fanIn)}, random); // {layer.Name}");
+            string bias = layer.BiasCount > 0 ? $"SpanOf(parameters, {Int(layer.BiasOffset)}, {Int(layer.BiasCount)})" : "default";
+            string weight = $"SpanOf(parameters, {Int(layer.WeightOffset)}, {Int(layer.WeightCount)})";
+            w.Line($"{LayerDefinitions.For(layer.Kind).InitializeParameters(layer, weight, bias)} // {layer.Name}");
         }
 
         w.Close();
@@ -419,8 +438,7 @@ internal static class NetworkEmitter
     private static IEnumerable<string> ArenaFields(NetworkPlan plan) =>
         new[] { EmitContext.Activations, EmitContext.ActivationGradients }.Concat(LayerBuffers(plan).Select(buffer => buffer.Field));
 
-    private static IEnumerable<LayerBuffer> LayerBuffers(NetworkPlan plan) =>
-        plan.Layers.SelectMany(layer => LayerEmitter.For(layer.Kind).Buffers(layer));
+    private static IEnumerable<LayerBuffer> LayerBuffers(NetworkPlan plan) => plan.Buffers();
 
     /// <summary>A C# string literal with escapes.</summary>
     private static string Quote(string text)

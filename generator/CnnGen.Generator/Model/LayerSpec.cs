@@ -46,6 +46,18 @@ internal sealed record LayerSpec(LayerKind Kind, string Name, bool HasExplicitNa
 
     /// <summary>Dropout probability.</summary>
     public double Probability { get; init; }
+
+    /// <summary>BatchNorm2D: added to the variance under the square root.</summary>
+    public double Epsilon { get; init; } = 1e-5;
+
+    /// <summary>BatchNorm2D: the weight of a batch's statistics in the running ones.</summary>
+    public double Momentum { get; init; } = 0.1;
+
+    /// <summary><c>Bias = false</c> on Conv2D and Dense drops the bias parameter.</summary>
+    public bool Bias { get; init; } = true;
+
+    /// <summary>The tensor names a layer reads: <c>From("x")</c>'s one, <c>Add</c>'s and <c>Concat</c>'s operands.</summary>
+    public EquatableArray<string> TensorNames { get; init; } = EquatableArray<string>.Empty;
 }
 
 /// <summary>The source location of one attribute argument, keyed by layer index and argument name.</summary>

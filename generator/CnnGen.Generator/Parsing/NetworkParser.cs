@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Diagnostics;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -13,21 +14,6 @@ namespace CnnGen.Generator.Parsing;
 /// <summary>Turns a <c>[Network]</c> class's attributes into a <see cref="ParseResult"/>.</summary>
 internal static class NetworkParser
 {
-    private static readonly Dictionary<string, LayerKind> KindsByAttribute = new()
-    {
-        ["InputAttribute"] = LayerKind.Input,
-        ["Conv2DAttribute"] = LayerKind.Conv2D,
-        ["MaxPool2DAttribute"] = LayerKind.MaxPool2D,
-        ["AvgPool2DAttribute"] = LayerKind.AvgPool2D,
-        ["FlattenAttribute"] = LayerKind.Flatten,
-        ["DenseAttribute"] = LayerKind.Dense,
-        ["DropoutAttribute"] = LayerKind.Dropout,
-        ["ReluAttribute"] = LayerKind.Relu,
-        ["SigmoidAttribute"] = LayerKind.Sigmoid,
-        ["TanhAttribute"] = LayerKind.Tanh,
-        ["SoftmaxAttribute"] = LayerKind.Softmax,
-    };
-
     /// <summary>The layer index under which arguments of <c>[Network]</c> itself are located.</summary>
     public const int ClassLevel = -1;
 
@@ -42,11 +28,12 @@ internal static class NetworkParser
         var layerLocations = new List<LocationInfoSlot>();
         var argumentLocations = new List<ArgumentLocation>();
         var counters = new Dictionary<string, int>();
+        var declarations = new HashSet<ClassDeclarationSyntax>();
         bool bound = true;
         foreach (AttributeData attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!TryGetKind(attribute, out LayerKind kind))
+            if (!TryGetDefinition(attribute, out LayerDefinition definition))
             {
                 continue;
             }
@@ -58,12 +45,26 @@ internal static class NetworkParser
             }
 
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            layers.Add(ReadLayer(kind, attribute, DefaultName(kind, counters)));
+            layers.Add(ReadLayer(definition, attribute, DefaultName(definition, counters)));
+            if (syntax?.Parent?.Parent is ClassDeclarationSyntax holder)
+            {
+                declarations.Add(holder);
+            }
+
             layerLocations.Add(new LocationInfoSlot(LocationInfo.From(syntax?.GetLocation())));
             if (syntax is not null)
             {
                 AddArgumentLocations(layers.Count - 1, attribute, syntax, argumentLocations);
             }
+        }
+
+        if (declarations.Count > 1)
+        {
+            // Source order is layer order only within one declaration: across partial files it is undefined.
+            classProblems = classProblems.Concat(new[]
+            {
+                new DiagnosticInfo(DiagnosticIds.LayersSplitAcrossDeclarations, classLocation, new[] { type.Name, declarations.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }.ToEquatableArray()),
+            }).ToEquatableArray();
         }
 
         string? weightsFile = null;
@@ -121,18 +122,19 @@ internal static class NetworkParser
         return problems.ToEquatableArray();
     }
 
-    private static bool TryGetKind(AttributeData attribute, out LayerKind kind)
+    private static bool TryGetDefinition(AttributeData attribute, out LayerDefinition definition)
     {
-        kind = default;
+        definition = null!;
         INamedTypeSymbol? type = attribute.AttributeClass;
         return type is { ContainingNamespace: { Name: "CnnGen", ContainingNamespace.IsGlobalNamespace: true } }
-            && KindsByAttribute.TryGetValue(type.Name, out kind);
+            && LayerDefinitions.TryGetByAttribute(type.Name, out definition);
     }
 
-    private static string DefaultName(LayerKind kind, Dictionary<string, int> counters)
+    /// <summary><c>conv1</c>, <c>conv2</c>, <c>pool1</c>...; the input is <c>input</c>, and From names no tensor.</summary>
+    private static string DefaultName(LayerDefinition definition, Dictionary<string, int> counters)
     {
-        string prefix = kind.NamePrefix();
-        if (kind == LayerKind.Input)
+        string prefix = definition.NamePrefix;
+        if (definition.Kind == LayerKind.Input || prefix.Length == 0)
         {
             return prefix;
         }
@@ -142,42 +144,36 @@ internal static class NetworkParser
         return prefix + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static LayerSpec ReadLayer(LayerKind kind, AttributeData attribute, string defaultName)
+    /// <summary>The attribute's constructor and named arguments as plain values, read by the kind's definition.</summary>
+    private static LayerSpec ReadLayer(LayerDefinition definition, AttributeData attribute, string defaultName)
     {
-        var values = new Dictionary<string, TypedConstant>();
+        var values = new Dictionary<string, object?>();
         ImmutableArray<IParameterSymbol> parameters = attribute.AttributeConstructor!.Parameters;
         for (int i = 0; i < parameters.Length && i < attribute.ConstructorArguments.Length; i++)
         {
-            values[parameters[i].Name] = attribute.ConstructorArguments[i];
+            values[parameters[i].Name] = ValueOf(attribute.ConstructorArguments[i]);
         }
 
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
-            values[named.Key] = named.Value;
+            values[named.Key] = ValueOf(named.Value);
         }
 
-        int Int(string name, int fallback) => values.TryGetValue(name, out TypedConstant c) && c.Value is int v ? v : fallback;
-
-        string? explicitName = values.TryGetValue("Name", out TypedConstant nameConstant) ? nameConstant.Value as string : null;
-        int kernel = Int("kernel", 0);
-        bool isPool = kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D;
-        return new LayerSpec(kind, explicitName ?? defaultName, explicitName is not null)
-        {
-            Channels = kind == LayerKind.Input ? Int("channels", 0) : Int("filters", 0),
-            Height = Int("height", 0),
-            Width = Int("width", 0),
-            KernelHeight = isPool ? Int("size", 0) : Int("kernelHeight", kernel),
-            KernelWidth = isPool ? Int("size", 0) : Int("kernelWidth", kernel),
-            Stride = Int("Stride", isPool ? 0 : 1),
-            StrideHeight = Int("StrideHeight", 0),
-            StrideWidth = Int("StrideWidth", 0),
-            Padding = Int("Padding", 0),
-            PaddingMode = (PaddingModeSpec)Int("PaddingMode", 0),
-            Dilation = Int("Dilation", 1),
-            Units = Int("units", 0),
-            Probability = values.TryGetValue("probability", out TypedConstant p) && p.Value is double d ? d : 0,
-        };
+        string? explicitName = values.TryGetValue("Name", out object? name) ? name as string : null;
+        var spec = new LayerSpec(definition.Kind, explicitName ?? defaultName, explicitName is not null);
+        return definition.Read(spec, new ArgumentValues(values));
     }
+
+    /// <summary>A constant as a plain value; an array (a <c>params string[]</c>) as a string array.</summary>
+    private static object? ValueOf(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Array
+            ? constant.Values.Select(element => element.Value as string ?? string.Empty).ToArray()
+            : constant.Value;
+
+    private static string? PositionalName(ImmutableArray<IParameterSymbol> parameters, int position) =>
+        position < parameters.Length ? parameters[position].Name
+        : parameters.Length > 0 && parameters[parameters.Length - 1].IsParams ? parameters[parameters.Length - 1].Name
+        : null;
 
     private static void AddArgumentLocations(int layerIndex, AttributeData attribute, AttributeSyntax syntax, List<ArgumentLocation> locations)
     {
@@ -192,15 +188,31 @@ internal static class NetworkParser
         {
             string? name = argument.NameEquals?.Name.Identifier.ValueText
                 ?? argument.NameColon?.Name.Identifier.ValueText
-                ?? (position < parameters.Length ? parameters[position].Name : null);
-            if (argument.NameEquals is null && argument.NameColon is null)
-            {
-                position++;
-            }
-
+                ?? PositionalName(parameters, position);
+            bool positional = argument.NameEquals is null && argument.NameColon is null;
             if (name is not null && LocationInfo.From(argument.GetLocation()) is LocationInfo location)
             {
-                locations.Add(new ArgumentLocation(layerIndex, name, location));
+                int last = parameters.Length - 1;
+                if (positional && last >= 0 && position >= last && parameters[last].IsParams)
+                {
+                    // Each element of a params array is located on its own: names[0], names[1], ...
+                    int element = position - last;
+                    locations.Add(new ArgumentLocation(layerIndex, $"{name}[{element.ToString(System.Globalization.CultureInfo.InvariantCulture)}]", location));
+                    if (element > 0)
+                    {
+                        name = null;
+                    }
+                }
+
+                if (name is not null)
+                {
+                    locations.Add(new ArgumentLocation(layerIndex, name, location));
+                }
+            }
+
+            if (positional)
+            {
+                position++;
             }
         }
     }

@@ -29,7 +29,8 @@ internal static class MemoryPlanner
         List<LayerPlan> computing = layers.Where(layer => layer.HasOwnCode || layer.Kind == LayerKind.Flatten).ToList();
         int outputTensor = computing[computing.Count - 1].OutputTensor;
 
-        // Inference: forward order; a tensor lives from its producer to its last reader.
+        // Inference: forward order; a tensor lives from its producer to its last reader (a skip tensor
+        // across the whole block it skips), and an output nobody reads is freed at once.
         var inference = new Arena(tensors);
         inference.Allocate(0);
         string peak = string.Empty;
@@ -44,30 +45,50 @@ internal static class MemoryPlanner
                 peak = layer.Name;
             }
 
-            bool readLater = computing.Skip(i + 1).Any(later => later.InputTensor == layer.InputTensor);
-            if (layer.InputTensor != layer.OutputTensor && !readLater && layer.InputTensor != outputTensor)
+            foreach (int tensor in layer.InputTensors.Append(layer.OutputTensor).Distinct())
             {
-                inference.Free(layer.InputTensor);
+                bool readLater = computing.Skip(i + 1).Any(later => later.InputTensors.Contains(tensor));
+                if (!readLater && tensor != outputTensor)
+                {
+                    inference.Free(tensor);
+                }
             }
         }
 
-        // Gradients: backward order; dOutput is written by the consumer, read by the producer.
+        // Gradients: backward order over the live layers; dOutput is written by the consumers, read by the
+        // producer. A reader's share of a gradient lives only through that reader's backward and the addition.
         var gradients = new Arena(tensors);
         gradients.Allocate(outputTensor);
         for (int i = computing.Count - 1; i >= 0; i--)
         {
             LayerPlan layer = computing[i];
-            gradients.Allocate(layer.InputTensor);
-            if (layer.InputTensor != layer.OutputTensor)
+            if (!layer.IsLive)
+            {
+                continue;
+            }
+
+            foreach (int target in layer.GradientTargets.Concat(layer.InputTensors))
+            {
+                gradients.Allocate(target);
+            }
+
+            if (!layer.InputTensors.Contains(layer.OutputTensor))
             {
                 gradients.Free(layer.OutputTensor);
+            }
+
+            foreach (int share in layer.GradientTargets.Where(target => tensors[target].GradientOnly))
+            {
+                gradients.Free(share);
             }
         }
 
         var training = new int[tensors.Count];
-        for (int t = 1; t < tensors.Count; t++)
+        int trainingFloats = 0;
+        foreach (TensorPlan tensor in tensors.Where(tensor => !tensor.GradientOnly))
         {
-            training[t] = training[t - 1] + tensors[t - 1].Size;
+            training[tensor.Id] = trainingFloats;
+            trainingFloats += tensor.Size;
         }
 
         return new MemoryPlan(
@@ -75,7 +96,7 @@ internal static class MemoryPlanner
             training.ToEquatableArray(),
             gradients.Offsets.ToEquatableArray(),
             inference.HighWater,
-            tensors.Sum(tensor => tensor.Size),
+            trainingFloats,
             gradients.HighWater,
             peak);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Shapes;
 
@@ -30,50 +31,47 @@ internal sealed record NetworkPlan(
     /// <summary>Where activations and their gradients live (see <see cref="MemoryPlanner"/>).</summary>
     public MemoryPlan Memory { get; init; } = null!;
 
-    /// <summary>What training's forward keeps for each convolution's weight gradient, one sample each.</summary>
-    public int TrainingCacheFloats => Layers.Sum(layer => layer.TrainingCacheSize);
+    /// <summary>Every layer's private buffers (im2col columns, packed weights, masks, saved statistics), with lifetimes.</summary>
+    public IEnumerable<LayerBuffer> Buffers() => Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).Buffers(layer));
 
-    /// <summary>Weight-gradient accumulators of the convolutions training runs in place, one per worker.</summary>
-    public int WeightGradientFloats => Layers.Sum(layer => layer.WeightGradientSize);
+    /// <summary>Inference memory: the tensors (buffers whose lifetimes do not overlap share) and the layers' buffers.</summary>
+    public ArenaTerms InferenceArena => Buffers().Aggregate(new ArenaTerms(Memory.InferenceFloats, 0, 0), (sum, buffer) => sum + buffer.Inference);
 
-    /// <summary>Weights packed for the convolutions training runs in place, once per network.</summary>
-    public int TrainingPackedWeightFloats => Layers.Where(layer => layer.TrainsInPlace).Sum(layer => layer.PackedWeightSize);
+    /// <summary>Training memory: every activation and the gradients' arena per sample, and the layers' buffers.</summary>
+    public ArenaTerms TrainingArena => Buffers().Aggregate(new ArenaTerms((long)Memory.TrainingFloats + Memory.GradientFloats, 0, 0), (sum, buffer) => sum + buffer.Training);
 
-    /// <summary>Floats per sample of a training step: activations, their gradients, what convolutions keep, dropout masks.</summary>
-    public long TrainingSampleFloats => (long)Memory.TrainingFloats + Memory.GradientFloats + TrainingCacheFloats + MaskFloats;
-
-    /// <summary>im2col columns of the convolutions inference runs through im2col, one sample each.</summary>
-    public int InferenceColumnsFloats => Layers.Where(layer => !layer.ConvolvesInPlace).Sum(layer => layer.ColumnsSize);
-
-    /// <summary>Weights packed for the convolutions inference runs in place, once per network.</summary>
-    public int PackedWeightFloats => Layers.Sum(layer => layer.PackedWeightSize);
-
-    /// <summary>Input-gradient columns of the convolutions backward runs through col2im, one sample each.</summary>
-    public int BackwardColumnsFloats => Layers.Where(layer => !layer.ConvolvesGradientInPlace).Sum(layer => layer.ColumnsSize);
-
-    /// <summary>Weights packed for the input gradients backward computes as convolutions, once per network.</summary>
-    public int InputGradientWeightFloats => Layers.Sum(layer => layer.InputGradientWeightSize);
-
-    /// <summary>Dropout masks, one sample each.</summary>
-    public int MaskFloats => Layers.Where(layer => layer.Kind == LayerKind.Dropout).Sum(layer => layer.Output.Size);
-
-    /// <summary>Weights and biases of the convolutions (each worker but the first accumulates its own gradients).</summary>
-    public int ConvolutionParameterFloats => Layers.Where(layer => layer.Kind == LayerKind.Conv2D).Sum(layer => layer.ParameterCount);
+    /// <summary>Of <see cref="InferenceArena"/> for one sample on one thread, what the layers' own buffers take (convolution work memory).</summary>
+    public long InferenceBufferFloats => InferenceArena.Floats(1, 1) - Memory.InferenceFloats;
 
     /// <summary>Bytes the generated code allocates for inference of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
-    public long InferenceArenaBytes(int batch, int workers) =>
-        4L * (((long)batch * Memory.InferenceFloats) + ((long)workers * InferenceColumnsFloats) + PackedWeightFloats);
+    public long InferenceArenaBytes(int batch, int workers) => 4L * InferenceArena.Floats(batch, workers);
 
     /// <summary>Bytes the generated code allocates for a training step of <paramref name="batch"/> samples on <paramref name="workers"/> threads.</summary>
-    public long TrainingArenaBytes(int batch, int workers) =>
-        4L * (((long)batch * TrainingSampleFloats)
-            + ((long)workers * (BackwardColumnsFloats + WeightGradientFloats))
-            + InputGradientWeightFloats + TrainingPackedWeightFloats + ((long)(workers - 1) * ConvolutionParameterFloats));
+    public long TrainingArenaBytes(int batch, int workers) => 4L * TrainingArena.Floats(batch, workers);
 
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
 
-    /// <summary>PyTorch <c>state_dict</c> entries in <c>parameters()</c> order: weight then bias per layer.</summary>
+    /// <summary>Floats of non-trainable state (running statistics), the length of <c>State</c>.</summary>
+    public int StateCount => Layers.Sum(layer => layer.StateCount);
+
+    /// <summary>The state tensors in <c>state_dict</c> order: per layer, its state after its parameters.</summary>
+    public IEnumerable<ParameterTensorPlan> StateTensors()
+    {
+        foreach (LayerPlan layer in Layers.Where(layer => layer.State is not null))
+        {
+            for (int t = 0; t < layer.State!.Suffixes.Count; t++)
+            {
+                yield return new ParameterTensorPlan($"{layer.Name}.{layer.State.Suffixes[t]}", layer.StateOffset + (t * layer.State.Length), layer.State.Length, new[] { layer.State.Length }.ToEquatableArray());
+            }
+        }
+    }
+
+    /// <summary>The <c>num_batches_tracked</c> names, one per counting layer, in counter order.</summary>
+    public IEnumerable<string> CounterNames() =>
+        Layers.Where(layer => layer.CounterIndex >= 0).OrderBy(layer => layer.CounterIndex).Select(layer => layer.Name + ".num_batches_tracked");
+
+    /// <summary>PyTorch <c>state_dict</c> entries in <c>parameters()</c> order: weight then bias (if any) per layer.</summary>
     public IEnumerable<ParameterTensorPlan> ParameterTensors()
     {
         foreach (LayerPlan layer in Layers)
@@ -83,16 +81,16 @@ internal sealed record NetworkPlan(
                 continue;
             }
 
-            int[] weightShape = layer.Kind == LayerKind.Conv2D
-                ? new[] { layer.Output.Channels, layer.Input.Channels, layer.Vertical.Kernel, layer.Horizontal.Kernel }
-                : new[] { layer.Output.Size, layer.Input.Size };
-            yield return new ParameterTensorPlan(layer.Name + ".weight", layer.WeightOffset, layer.WeightCount, weightShape.ToEquatableArray());
-            yield return new ParameterTensorPlan(layer.Name + ".bias", layer.BiasOffset, layer.BiasCount, new[] { layer.BiasCount }.ToEquatableArray());
+            yield return new ParameterTensorPlan(layer.Name + ".weight", layer.WeightOffset, layer.WeightCount, layer.WeightShape);
+            if (layer.BiasCount > 0)
+            {
+                yield return new ParameterTensorPlan(layer.Name + ".bias", layer.BiasOffset, layer.BiasCount, new[] { layer.BiasCount }.ToEquatableArray());
+            }
         }
     }
 }
 
-/// <summary>One named parameter tensor: where it lives in <c>Parameters</c> and its PyTorch shape.</summary>
+/// <summary>One named parameter or state tensor: where it lives in <c>Parameters</c> (or <c>State</c>) and its PyTorch shape.</summary>
 internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, EquatableArray<int> Shape)
 {
     /// <summary><c>(6, 1, 5, 5)</c>.</summary>
@@ -103,7 +101,14 @@ internal sealed record ParameterTensorPlan(string Name, int Offset, int Length, 
 /// One activation tensor, per sample (where it lives: <see cref="MemoryPlan"/>). Several layers can share a tensor: activations run in place
 /// where the producer's backward does not need its own output, and Flatten is a view.
 /// </summary>
-internal sealed record TensorPlan(int Id, string Name, int Size);
+internal sealed record TensorPlan(int Id, string Name, int Size)
+{
+    /// <summary>
+    /// A place for one reader's share of another tensor's gradient (that reader's backward writes it, then it is
+    /// added into the tensor's gradient): it has no value, only a gradient.
+    /// </summary>
+    public bool GradientOnly { get; init; }
+}
 
 /// <summary>One computing layer (the Input is not a layer here: it is tensor 0).</summary>
 internal sealed record LayerPlan(
@@ -118,6 +123,48 @@ internal sealed record LayerPlan(
     public AxisGeometry Vertical { get; init; }
 
     public AxisGeometry Horizontal { get; init; }
+
+    /// <summary>The tensors this layer reads, in operand order (<see cref="InputTensor"/> is the first).</summary>
+    public EquatableArray<int> InputTensors { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>The names of the tensors this layer reads (the layers that made them), in operand order.</summary>
+    public EquatableArray<string> OperandNames { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// Per operand, where backward writes its gradient: the operand's own gradient when this layer is the first
+    /// reader to write it (in backward order), else a <see cref="TensorPlan.GradientOnly"/> place that the
+    /// backward pass then adds into it.
+    /// </summary>
+    public EquatableArray<int> GradientTargets { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>Whether the output reaches the network's output; a dead branch runs forward only.</summary>
+    public bool IsLive { get; init; } = true;
+
+    /// <summary>Whether the layer reads a tensor other than the previous layer's output (after <c>From</c>, or a merge).</summary>
+    public bool ReadsNamedTensors { get; init; }
+
+    /// <summary>Where this layer's state tensors start in <c>State</c>, one after another.</summary>
+    public int StateOffset { get; init; }
+
+    /// <summary>This layer's state tensors (names, initial values, length each); null when it keeps none.</summary>
+    public LayerState? State { get; init; }
+
+    /// <summary>Floats of state this layer keeps.</summary>
+    public int StateCount => State is null ? 0 : State.Suffixes.Count * State.Length;
+
+    /// <summary>Which <c>num_batches_tracked</c> counter this layer advances; −1 when none.</summary>
+    public int CounterIndex { get; init; } = -1;
+
+    /// <summary>BatchNorm2D's epsilon and momentum.</summary>
+    public double Epsilon { get; init; }
+
+    public double Momentum { get; init; }
+
+    /// <summary>The weight's PyTorch shape; empty for layers without parameters.</summary>
+    public EquatableArray<int> WeightShape { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>The fan-in PyTorch's default initialisation scales the weight and bias by.</summary>
+    public int FanIn { get; init; }
 
     /// <summary>Offset of the weight in <c>Parameters</c>; the bias follows it.</summary>
     public int WeightOffset { get; init; }

@@ -31,6 +31,20 @@ internal readonly record struct AxisGeometry(
     /// <summary>Input pixels at the far edge that no window covers (what flooring drops).</summary>
     public int Dropped => Span >= 0 ? Span % Stride : 0;
 
+    /// <summary>Of <see cref="Dropped"/>, the real input pixels (not padding at the far edge) that no window reads.</summary>
+    public int UnreadPixels => System.Math.Max(0, Dropped - PaddingAfter);
+
+    /// <summary>The pixels the stride already skips between neighbouring windows: <c>S − (D·(F − 1) + 1)</c>, or 0.</summary>
+    public int WindowGap => System.Math.Max(0, Stride - Reach);
+
+    /// <summary>
+    /// Whether flooring the output (as PyTorch does) loses nothing the windows would otherwise read: what it
+    /// drops is padding, or no more than the gap the stride leaves between windows anyway (a 1×1 stride-2
+    /// shortcut on 28 pixels skips every other pixel, so skipping the last is no different). ResNet's strided
+    /// 3×3 (padding 1) and 1×1 layers on even sizes are such cases; <c>Conv2D(8, 5, Stride = 2)</c> on 28 is not.
+    /// </summary>
+    public bool FloorsLosslessly => Span >= 0 && UnreadPixels <= WindowGap;
+
     /// <summary>The exact, unfloored output as text: <c>12.5</c>.</summary>
     public string ExactOutput => (((double)Span / Stride) + 1).ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
 using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Model;
 
@@ -52,6 +51,11 @@ internal sealed partial class ShapeInference
         for (int i = 0; i < _network.Layers.Count; i++)
         {
             LayerSpec layer = _network.Layers[i];
+            if (layer.Kind == LayerKind.From)
+            {
+                continue; // names the tensor it reads, not one of its own
+            }
+
             if (layer.Kind == LayerKind.Input)
             {
                 if (inputSeen)
@@ -96,6 +100,4 @@ internal sealed partial class ShapeInference
 
         return true;
     }
-
-    private static string Invariant(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

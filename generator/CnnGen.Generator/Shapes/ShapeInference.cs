@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using CnnGen.Generator.Diagnostics;
+using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
 
 namespace CnnGen.Generator.Shapes;
@@ -11,6 +13,11 @@ namespace CnnGen.Generator.Shapes;
 /// diagnostics. Every problem is collected, not just the first: after a bad layer, inference goes
 /// on with PyTorch's floored size where one exists.
 /// </summary>
+/// <remarks>
+/// The network is a graph written as a stack: each layer reads the current tensor (the previous
+/// layer's output), or the one <c>From("x")</c> names, and merges read named tensors too. Names are
+/// resolved here, in declaration order, which is therefore a topological order.
+/// </remarks>
 internal sealed partial class ShapeInference
 {
     private readonly NetworkSpec _network;
@@ -25,7 +32,25 @@ internal sealed partial class ShapeInference
         inference.CheckNames();
         bool[] argumentsValid = inference.CheckArguments();
         LayerShapeSlot[] shapes = inference.Propagate(inputIndex, argumentsValid);
+        inference.CheckReaders(shapes);
         return new ShapeReport(shapes.ToEquatableArray(), inference._problems.ToEquatableArray());
+    }
+
+    private LayerChecks ChecksFor(int index) => new(_problems, index, _network.Layers[index]);
+
+    /// <summary>Returns, per layer, whether its arguments are usable for shape inference.</summary>
+    private bool[] CheckArguments()
+    {
+        var valid = new bool[_network.Layers.Count];
+        for (int i = 0; i < valid.Length; i++)
+        {
+            int before = _problems.Count;
+            LayerSpec layer = _network.Layers[i];
+            LayerDefinitions.For(layer.Kind).CheckArguments(layer, ChecksFor(i));
+            valid[i] = _problems.Count == before;
+        }
+
+        return valid;
     }
 
     private LayerShapeSlot[] Propagate(int inputIndex, bool[] argumentsValid)
@@ -42,8 +67,10 @@ internal sealed partial class ShapeInference
         }
 
         LayerSpec input = _network.Layers[inputIndex];
-        TensorShape current = TensorShape.Image(input.Channels, input.Height, input.Width);
-        shapes[inputIndex] = new LayerShapeSlot(new LayerShape(current, current));
+        TensorShape inputShape = TensorShape.Image(input.Channels, input.Height, input.Width);
+        shapes[inputIndex] = new LayerShapeSlot(new LayerShape(inputShape, inputShape));
+        var tensors = new Dictionary<string, int> { [input.Name] = inputIndex }; // name -> the layer that produced it
+        int current = inputIndex;
         for (int i = inputIndex + 1; i < shapes.Length; i++)
         {
             LayerSpec layer = _network.Layers[i];
@@ -52,156 +79,134 @@ internal sealed partial class ShapeInference
                 return shapes;
             }
 
-            LayerShape? shape = InferLayer(i, layer, current);
+            LayerDefinition definition = LayerDefinitions.For(layer.Kind);
+            int[]? sources = Sources(i, layer, definition, current, tensors);
+            if (sources is null)
+            {
+                return shapes;
+            }
+
+            TensorShape[] inputs = sources.Select(source => shapes[source].Shape!.Output).ToArray();
+            string[] operandNames = sources.Select(source => _network.Layers[source].Name).ToArray();
+            LayerShape? shape = definition.InferShape(layer, inputs, new LayerChecks(_problems, i, layer) { OperandNames = operandNames });
             if (shape is null)
             {
                 return shapes;
             }
 
-            shapes[i] = new LayerShapeSlot(shape);
-            current = shape.Output;
+            shapes[i] = new LayerShapeSlot(shape with { Sources = sources.ToEquatableArray() });
+            if (layer.Kind == LayerKind.From)
+            {
+                current = sources[0]; // From names the tensor the next layer reads; it computes nothing
+                continue;
+            }
+
+            tensors[layer.Name] = i;
+            current = i;
         }
 
         return shapes;
     }
 
-    private LayerShape? InferLayer(int index, LayerSpec layer, TensorShape input)
+    /// <summary>
+    /// The layers whose outputs this layer reads, in operand order: the current tensor; the one From names;
+    /// for a merge the current tensor then the named ones, or exactly the named ones if the current tensor's
+    /// own name is among them. Null after reporting a name that does not resolve.
+    /// </summary>
+    private int[]? Sources(int index, LayerSpec layer, LayerDefinition definition, int current, Dictionary<string, int> tensors)
     {
-        switch (layer.Kind)
+        if (layer.Kind != LayerKind.From && !definition.ReadsNamedTensors)
         {
-            case LayerKind.Conv2D:
-            case LayerKind.MaxPool2D:
-            case LayerKind.AvgPool2D:
-                return InferWindow(index, layer, input);
-            case LayerKind.Dense:
-                if (input.IsImage)
-                {
-                    Report(DiagnosticIds.DenseNeedsVector, index, new string[0], layer.Name, input.ToString(), Invariant(input.Size));
-                    return null;
-                }
+            return new[] { current };
+        }
 
-                return new LayerShape(input, TensorShape.Vector(layer.Units));
-            case LayerKind.Flatten:
-                return new LayerShape(input, TensorShape.Vector(input.Size));
-            default:
-                // Dropout and activations keep the shape.
-                return new LayerShape(input, input);
+        string currentName = _network.Layers[current].Name;
+        bool listed = layer.TensorNames.Any(name => name == currentName);
+        var sources = new List<int>();
+        if (definition.ReadsNamedTensors && !listed)
+        {
+            sources.Add(current);
+        }
+
+        bool resolved = true;
+        for (int k = 0; k < layer.TensorNames.Count; k++)
+        {
+            string name = layer.TensorNames[k];
+            if (tensors.TryGetValue(name, out int source))
+            {
+                sources.Add(source);
+                continue;
+            }
+
+            resolved = false;
+            string argument = layer.Kind == LayerKind.From ? "name" : $"names[{k.ToString(CultureInfo.InvariantCulture)}]";
+            string[] arguments = { argument, layer.Kind == LayerKind.From ? "name" : "names" };
+            int later = IndexOfName(name, after: index);
+            if (later >= 0)
+            {
+                Report(DiagnosticIds.ForwardTensorReference, index, arguments, LayerLabel(layer), name, (later + 1).ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                Report(DiagnosticIds.UnknownTensorName, index, arguments, LayerLabel(layer), name, NameHints.Nearest(name, tensors.Keys));
+            }
+        }
+
+        return resolved ? sources.ToArray() : null;
+    }
+
+    /// <summary>Warnings for outputs nobody reads: a named tensor (CNN0024), or the end of a branch that does not reach the output (CNN0025).</summary>
+    private void CheckReaders(LayerShapeSlot[] shapes)
+    {
+        if (shapes.Any(slot => slot.Shape is null))
+        {
+            return; // the errors come first; readers are only counted in a network that resolved
+        }
+
+        var readers = new int[shapes.Length];
+        foreach (LayerShapeSlot slot in shapes)
+        {
+            foreach (int source in slot.Shape!.Sources)
+            {
+                readers[source]++;
+            }
+        }
+
+        int last = shapes.Length - 1;
+        for (int i = 0; i < last; i++)
+        {
+            LayerSpec layer = _network.Layers[i];
+            if (readers[i] > 0 || layer.Kind == LayerKind.From)
+            {
+                continue;
+            }
+
+            if (layer.HasExplicitName)
+            {
+                Report(DiagnosticIds.UnreadTensor, i, new[] { "Name" }, layer.Name);
+            }
+            else
+            {
+                Report(DiagnosticIds.UnusedBranch, i, new string[0], layer.Name, _network.Layers[last].Name);
+            }
         }
     }
 
-    private LayerShape? InferWindow(int index, LayerSpec layer, TensorShape input)
+    private int IndexOfName(string name, int after)
     {
-        if (!input.IsImage)
+        for (int i = after; i < _network.Layers.Count; i++)
         {
-            string kind = layer.Kind.ToString();
-            Report(DiagnosticIds.LayerNeedsImage, index, new string[0], layer.Name, kind, input.ToString());
-            return null;
+            if (_network.Layers[i].Kind != LayerKind.From && _network.Layers[i].Name == name)
+            {
+                return i;
+            }
         }
 
-        bool isConv = layer.Kind == LayerKind.Conv2D;
-        AxisGeometry vertical = WindowAxis(layer, input.Height, layer.KernelHeight, ResolveStride(layer, layer.StrideHeight), isConv);
-        AxisGeometry horizontal = WindowAxis(layer, input.Width, layer.KernelWidth, ResolveStride(layer, layer.StrideWidth), isConv);
-        if (isConv && layer.PaddingMode == PaddingModeSpec.Same && (vertical.Stride != 1 || horizontal.Stride != 1))
-        {
-            return null; // reported by CheckArguments
-        }
-
-        bool fits = CheckAxes(index, layer, vertical, horizontal);
-        if (!fits)
-        {
-            return null;
-        }
-
-        int channels = isConv ? layer.Channels : input.Channels;
-        return new LayerShape(input, TensorShape.Image(channels, vertical.Output, horizontal.Output))
-        {
-            Vertical = vertical,
-            Horizontal = horizontal,
-        };
+        return -1;
     }
 
-    private static int ResolveStride(LayerSpec layer, int axisOverride)
-    {
-        if (axisOverride > 0)
-        {
-            return axisOverride;
-        }
-
-        return layer.Stride > 0 ? layer.Stride : layer.KernelHeight; // pooling: stride defaults to the window
-    }
-
-    private static AxisGeometry WindowAxis(LayerSpec layer, int input, int kernel, int stride, bool isConv)
-    {
-        if (!isConv)
-        {
-            return new AxisGeometry(input, kernel, stride, 0, 0, 1, IsPadded: false);
-        }
-
-        int before = layer.Padding, after = layer.Padding;
-        if (layer.PaddingMode == PaddingModeSpec.Valid)
-        {
-            before = after = 0;
-        }
-        else if (layer.PaddingMode == PaddingModeSpec.Same)
-        {
-            // PyTorch's padding="same": total D·(F − 1), the odd pixel after.
-            int total = layer.Dilation * (kernel - 1);
-            before = total / 2;
-            after = total - before;
-        }
-
-        return new AxisGeometry(input, kernel, stride, before, after, layer.Dilation, IsPadded: true);
-    }
-
-    /// <summary>Reports size problems on both axes, merging them when the numbers are identical.</summary>
-    private bool CheckAxes(int index, LayerSpec layer, AxisGeometry vertical, AxisGeometry horizontal)
-    {
-        if (vertical == horizontal)
-        {
-            return CheckAxis(index, layer, vertical, new AxisNames("height and width", "Height", "Width", "row and column", "rows and columns"));
-        }
-
-        bool verticalFits = CheckAxis(index, layer, vertical, new AxisNames("height", "Height", "Height", "row", "rows"));
-        bool horizontalFits = CheckAxis(index, layer, horizontal, new AxisNames("width", "Width", "Width", "column", "columns"));
-        return verticalFits && horizontalFits;
-    }
-
-    private bool CheckAxis(int index, LayerSpec layer, AxisGeometry axis, AxisNames names)
-    {
-        bool isConv = layer.Kind == LayerKind.Conv2D;
-        string axisName = names.Text;
-        string axisKey = names.Key;
-        string[] kernelArguments = isConv
-            ? Arguments("kernel" + names.Key, "kernel" + names.OtherKey, "kernel")
-            : Arguments("size");
-        if (axis.Output < 1)
-        {
-            string hint = isConv ? "use a smaller kernel or dilation, or more padding" : "use a smaller window";
-            Report(DiagnosticIds.OutputBelowOne, index, kernelArguments, layer.Name, axisName, axis.Formula, Invariant(axis.Reach), Invariant(axis.Input + axis.PaddingBefore + axis.PaddingAfter), hint);
-            return false;
-        }
-
-        if (axis.IsWhole)
-        {
-            return true;
-        }
-
-        if (isConv)
-        {
-            Report(DiagnosticIds.ConvOutputNotWhole, index, Arguments("Stride" + axisKey, "Stride", "Padding", "kernel" + axisKey, "kernel"), layer.Name, axisName, axis.Formula, WindowHints.ForConvolution(layer, axis));
-            return true; // continue with PyTorch's floored size to find later problems
-        }
-
-        string dropped = axis.Dropped == 1 ? $"1 {names.Unit}" : $"{Invariant(axis.Dropped)} {names.Units}";
-        string verb = axis.Dropped == 1 ? "is" : "are";
-        Report(DiagnosticIds.PoolOutputNotWhole, index, Arguments("Stride", "size"), layer.Name, axisName, axis.Formula, Invariant(axis.Output), dropped, verb, WindowHints.ForPooling(axis, names));
-        return true;
-    }
-
-    /// <summary>How an axis is named in messages (<c>width</c>), argument names (<c>Width</c>) and units (<c>column</c>).</summary>
-    internal readonly record struct AxisNames(string Text, string Key, string OtherKey, string Unit, string Units);
-
-    private static string[] Arguments(params string[] names) => names;
+    /// <summary>How a layer is named in messages: its name, or <c>From</c> for a layer that names no tensor.</summary>
+    private static string LayerLabel(LayerSpec layer) => layer.Kind == LayerKind.From ? "From" : layer.Name;
 
     private void Report(string id, int layerIndex, string[] arguments, params string[] messageArguments) =>
         _problems.Add(new ShapeProblem(id, layerIndex, arguments.ToEquatableArray(), messageArguments.ToEquatableArray()));

@@ -10,6 +10,9 @@ internal sealed record LayerShape(TensorShape Input, TensorShape Output)
     public AxisGeometry Vertical { get; init; }
 
     public AxisGeometry Horizontal { get; init; }
+
+    /// <summary>The layers (indices into the spec) whose outputs this layer reads, in operand order; empty for the input.</summary>
+    public EquatableArray<int> Sources { get; init; } = EquatableArray<int>.Empty;
 }
 
 /// <summary>
@@ -23,7 +26,7 @@ internal sealed record ShapeProblem(
     EquatableArray<string> Arguments,
     EquatableArray<string> MessageArguments)
 {
-    public bool IsError => Id != DiagnosticIds.PoolOutputNotWhole;
+    public bool IsError => !DiagnosticIds.IsWarning(Id);
 }
 
 /// <summary>What <see cref="ShapeInference"/> found: a shape per layer (null where unknown) and every problem.</summary>

@@ -30,7 +30,7 @@ internal static class WindowHints
     }
 
     /// <summary><c>an input width of 6 or 8 would use every column</c>.</summary>
-    public static string ForPooling(AxisGeometry axis, ShapeInference.AxisNames names)
+    public static string ForPooling(AxisGeometry axis, AxisNames names)
     {
         int smaller = axis.Input - axis.Dropped;
         int larger = smaller + axis.Stride;
@@ -83,7 +83,8 @@ internal static class WindowHints
         return null;
     }
 
-    private static bool Fits(AxisGeometry axis) => axis.IsWhole && axis.Output >= 1;
+    /// <summary>Whole, or floored losing nothing (CNN0001's rule): a hint may suggest either.</summary>
+    private static bool Fits(AxisGeometry axis) => (axis.IsWhole || axis.FloorsLosslessly) && axis.Output >= 1;
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

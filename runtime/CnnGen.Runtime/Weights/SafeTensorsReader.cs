@@ -69,24 +69,29 @@ internal static class SafeTensorsReader
     /// <summary>Reads one safetensors file from <paramref name="stream"/> into <paramref name="network"/>, or throws and changes nothing.</summary>
     public static void Load(INetwork network, Stream stream, string source, SafeTensorsLoadOptions options, bool requireEnd)
     {
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        WeightFileWriter.CheckNetwork(network, tensors);
-        string[] fileNames = SafeTensorsNameMap.Resolve(network, tensors, options.TensorNames, nameof(options));
+        var stateDict = StateDict.Of(network);
+        IReadOnlyList<ParameterTensor> tensors = stateDict.Floats;
+        string[] fileNames = SafeTensorsNameMap.Resolve(network, stateDict.Named(), options.TensorNames, nameof(options));
         SafeTensorsHeader header = ReadHeader(stream, source, requireEnd);
 
-        Dictionary<string, ParameterTensor> targets = Match(network, tensors, fileNames, header, options, source);
-        var staging = new float[network.ParameterCount];
-        ReadData(stream, header, targets, staging, source);
+        // File name → index in BatchesTracked. A counter missing from the file starts at 0, as PyTorch's
+        // BatchNorm loads a state_dict from before it had one.
+        var counters = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < stateDict.Counters.Count; i++)
+        {
+            counters[fileNames[tensors.Count + i]] = i;
+        }
+
+        Dictionary<string, ParameterTensor> targets = Match(network, tensors, fileNames, counters, header, options, source);
+        var staging = new float[stateDict.FloatCount];
+        long[] counts = new long[stateDict.Counters.Count];
+        ReadData(stream, header, targets, counters, staging, counts, source);
         if (!options.AllowNonFiniteValues)
         {
             CheckFinite(header, targets, staging, source);
         }
 
-        Span<float> parameters = network.Parameters;
-        foreach (ParameterTensor tensor in tensors)
-        {
-            staging.AsSpan(tensor.Offset, tensor.Length).CopyTo(parameters.Slice(tensor.Offset, tensor.Length));
-        }
+        stateDict.Store(staging, counts);
     }
 
     /// <summary>Which network tensor each needed file tensor goes to, after checking names, dtypes and shapes all at once.</summary>
@@ -94,6 +99,7 @@ internal static class SafeTensorsReader
         INetwork network,
         IReadOnlyList<ParameterTensor> tensors,
         string[] fileNames,
+        Dictionary<string, int> counters,
         SafeTensorsHeader header,
         SafeTensorsLoadOptions options,
         string source)
@@ -101,6 +107,14 @@ internal static class SafeTensorsReader
         Dictionary<string, SafeTensorsTensorInfo> fileTensors = header.Tensors.ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
         var targets = new Dictionary<string, ParameterTensor>(StringComparer.Ordinal);
         var problems = new List<string>();
+        foreach (string counter in counters.Keys)
+        {
+            if (fileTensors.TryGetValue(counter, out SafeTensorsTensorInfo? actual) && (actual.DType != "I64" || actual.Shape.Count != 0))
+            {
+                problems.Add($"{counter}: expected an I64 scalar (), file has {actual.FormatShape()} {actual.DType}");
+            }
+        }
+
         for (int i = 0; i < tensors.Count; i++)
         {
             ParameterTensor expected = tensors[i];
@@ -126,7 +140,7 @@ internal static class SafeTensorsReader
         bool hasExtra = false;
         if (!options.IgnoreExtraTensors)
         {
-            foreach (SafeTensorsTensorInfo extra in header.Tensors.Where(tensor => !targets.ContainsKey(tensor.Name)))
+            foreach (SafeTensorsTensorInfo extra in header.Tensors.Where(tensor => !targets.ContainsKey(tensor.Name) && !counters.ContainsKey(tensor.Name)))
             {
                 problems.Add($"{extra.Name}: not in the network, file has {extra.FormatShape()} {extra.DType}");
                 hasExtra = true;
@@ -158,12 +172,20 @@ internal static class SafeTensorsReader
     // The data section in offset order (the header check guarantees it is contiguous from 0), converting
     // the tensors the network needs into their place in staging and skipping the others.
     private static void ReadData(
-        Stream stream, SafeTensorsHeader header, Dictionary<string, ParameterTensor> targets, float[] staging, string source)
+        Stream stream, SafeTensorsHeader header, Dictionary<string, ParameterTensor> targets, Dictionary<string, int> counters, float[] staging, long[] counts, string source)
     {
         var chunk = new byte[ChunkBytes];
         long consumed = 0;
         foreach (SafeTensorsTensorInfo tensor in header.Tensors.OrderBy(tensor => tensor.DataBegin).ThenBy(tensor => tensor.DataEnd))
         {
+            if (counters.TryGetValue(tensor.Name, out int counter))
+            {
+                Fill(stream, chunk.AsSpan(0, sizeof(long)), header, consumed, source); // Match checked: one I64
+                counts[counter] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(chunk);
+                consumed += sizeof(long);
+                continue;
+            }
+
             if (!targets.TryGetValue(tensor.Name, out ParameterTensor? target))
             {
                 if (stream.CanSeek)

@@ -20,26 +20,34 @@ internal static class SafeTensorsWriter
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>What <see cref="Write"/> needs once the header is known to be sound.</summary>
-    internal sealed record Prepared(byte[] Header, ParameterTensor[] TensorsInFileOrder);
+    internal sealed record Prepared(byte[] Header, StateDict StateDict, Entry[] TensorsInFileOrder);
+
+    /// <summary>One tensor of the file: a float tensor of the state dict, or (<see cref="Counter"/> ≥ 0) an I64 counter.</summary>
+    internal sealed record Entry(byte[] Name, ParameterTensor? Floats, int Counter)
+    {
+        public long ByteLength => Floats is { } tensor ? sizeof(float) * (long)tensor.Length : sizeof(long);
+    }
 
     /// <summary>Checks the network, the names and the metadata and encodes the header (length prefix included).</summary>
     public static Prepared Prepare(
         INetwork network, IReadOnlyDictionary<string, string>? metadata, IReadOnlyDictionary<string, string>? tensorNames)
     {
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        WeightFileWriter.CheckNetwork(network, tensors);
-        string[] fileNames = SafeTensorsNameMap.Resolve(network, tensors, tensorNames, nameof(tensorNames));
+        var stateDict = StateDict.Of(network);
+        IReadOnlyList<ParameterTensor> tensors = stateDict.Floats;
+        IReadOnlyList<ParameterTensor> named = stateDict.Named();
+        string[] fileNames = SafeTensorsNameMap.Resolve(network, named, tensorNames, nameof(tensorNames));
         metadata ??= new Dictionary<string, string> { ["format"] = "pt" };
 
-        var entries = new (byte[] Name, ParameterTensor Tensor)[tensors.Count];
-        for (int i = 0; i < tensors.Count; i++)
+        var entries = new Entry[named.Count];
+        for (int i = 0; i < named.Count; i++)
         {
             if (fileNames[i] == SafeTensorsHeaderParser.MetadataKey)
             {
-                throw new ArgumentException($"'{tensors[i].Name}' cannot be saved as '{SafeTensorsHeaderParser.MetadataKey}', the key the format reserves for metadata.", nameof(tensorNames));
+                throw new ArgumentException($"'{named[i].Name}' cannot be saved as '{SafeTensorsHeaderParser.MetadataKey}', the key the format reserves for metadata.", nameof(tensorNames));
             }
 
-            entries[i] = (Encode(fileNames[i], nameof(tensorNames)), tensors[i]);
+            bool counter = i >= tensors.Count;
+            entries[i] = new Entry(Encode(fileNames[i], nameof(tensorNames)), counter ? null : tensors[i], counter ? i - tensors.Count : -1);
         }
 
         Array.Sort(entries, (left, right) => left.Name.AsSpan().SequenceCompareTo(right.Name));
@@ -77,11 +85,13 @@ internal static class SafeTensorsWriter
                 json.Add((byte)',');
             }
 
-            long end = offset + (sizeof(float) * (long)entries[i].Tensor.Length);
+            long end = offset + entries[i].ByteLength;
+            IReadOnlyList<int> shape = entries[i].Floats?.Shape ?? [];
+            string dtype = entries[i].Floats is null ? "I64" : SafeTensorsDType.F32;
             AppendString(json, entries[i].Name);
             json.AddRange(Encoding.ASCII.GetBytes(string.Create(
                 CultureInfo.InvariantCulture,
-                $":{{\"dtype\":\"{SafeTensorsDType.F32}\",\"shape\":[{string.Join(",", entries[i].Tensor.Shape.Select(size => size.ToString(CultureInfo.InvariantCulture)))}],\"data_offsets\":[{offset},{end}]}}")));
+                $":{{\"dtype\":\"{dtype}\",\"shape\":[{string.Join(",", shape.Select(size => size.ToString(CultureInfo.InvariantCulture)))}],\"data_offsets\":[{offset},{end}]}}")));
             offset = end;
         }
 
@@ -94,22 +104,29 @@ internal static class SafeTensorsWriter
         var header = new byte[8 + json.Count];
         BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)json.Count);
         json.CopyTo(header, 8);
-        return new Prepared(header, [.. entries.Select(entry => entry.Tensor)]);
+        return new Prepared(header, stateDict, entries);
     }
 
     /// <summary>Writes the prepared header and then the tensors' floats in file order, a chunk at a time.</summary>
     public static void Write(INetwork network, Prepared prepared, Stream stream)
     {
         stream.Write(prepared.Header);
-        ReadOnlySpan<float> parameters = network.Parameters;
         var chunk = new byte[sizeof(float) * ChunkFloats];
-        foreach (ParameterTensor tensor in prepared.TensorsInFileOrder)
+        foreach (Entry entry in prepared.TensorsInFileOrder)
         {
+            if (entry.Floats is not { } tensor)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(chunk, network.BatchesTracked[entry.Counter]);
+                stream.Write(chunk.AsSpan(0, sizeof(long)));
+                continue;
+            }
+
+            ReadOnlySpan<float> values = prepared.StateDict.Values(tensor);
             for (int start = 0; start < tensor.Length; start += ChunkFloats)
             {
                 int count = Math.Min(ChunkFloats, tensor.Length - start);
                 Span<byte> bytes = chunk.AsSpan(0, sizeof(float) * count);
-                SafeTensorsDType.FromSingle(parameters.Slice(tensor.Offset + start, count), bytes);
+                SafeTensorsDType.FromSingle(values.Slice(start, count), bytes);
                 stream.Write(bytes);
             }
         }

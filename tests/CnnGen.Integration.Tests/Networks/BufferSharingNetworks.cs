@@ -38,6 +38,6 @@ internal static class BufferSharingNetworks
         new("ActivationChain", () => new ActivationChain(), new(new(2, 5, 5), ConvOracle.Explicit(3, 3, 3, padding: 1), ActivationOracle.Relu, ActivationOracle.Sigmoid, ActivationOracle.Tanh)),
         new("SoftmaxMidImage", () => new SoftmaxMidImage(), new(new(2, 6, 6), ConvOracle.Explicit(3, 3, 3, padding: 1), PoolOracle.Average(2), new SoftmaxOracle(), ConvOracle.Explicit(2, 3, 3))),
         new("SoftmaxMidVector", () => new SoftmaxMidVector(), new(new(1, 3, 3), new FlattenOracle(), new DenseOracle(5), new SoftmaxOracle(), new DenseOracle(3), ActivationOracle.Tanh)),
-        new("ConvDropoutPool", () => new ConvDropoutPool(), new(new(2, 4, 4), ConvOracle.Explicit(3, 3, 3, padding: 1), new DropoutOracle(), PoolOracle.Max(2))) { HasDropout = true },
+        new("ConvDropoutPool", () => new ConvDropoutPool(), new(new(2, 4, 4), ConvOracle.Explicit(3, 3, 3, padding: 1), new DropoutOracle(), PoolOracle.Max(2))) { OracleIsInferenceOnly = true },
     ];
 }

@@ -19,7 +19,7 @@ internal static class DropoutNetworks
 {
     public static IEnumerable<NetworkCase> Cases =>
     [
-        new("DropoutOnly", () => new DropoutOnly(), new(new(2, 4, 4), new DropoutOracle())) { HasDropout = true },
-        new("DenseDropoutDense", () => new DenseDropoutDense(), new(new(2, 3, 3), new FlattenOracle(), new DenseOracle(8), new DropoutOracle(), new DenseOracle(3))) { HasDropout = true },
+        new("DropoutOnly", () => new DropoutOnly(), new(new(2, 4, 4), new DropoutOracle())) { OracleIsInferenceOnly = true },
+        new("DenseDropoutDense", () => new DenseDropoutDense(), new(new(2, 3, 3), new FlattenOracle(), new DenseOracle(8), new DropoutOracle(), new DenseOracle(3))) { OracleIsInferenceOnly = true },
     ];
 }

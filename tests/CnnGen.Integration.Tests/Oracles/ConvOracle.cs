@@ -15,11 +15,12 @@ internal sealed class ConvOracle(
     int padBottom,
     int padLeft,
     int padRight,
-    int dilation) : OracleLayer
+    int dilation,
+    bool bias = true) : OracleLayer
 {
     /// <summary>Equal padding on every side (PyTorch's integer <c>padding</c>).</summary>
-    public static ConvOracle Explicit(int filters, int kernelHeight, int kernelWidth, int strideHeight = 1, int strideWidth = 1, int padding = 0, int dilation = 1) =>
-        new(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, padding, padding, padding, dilation);
+    public static ConvOracle Explicit(int filters, int kernelHeight, int kernelWidth, int strideHeight = 1, int strideWidth = 1, int padding = 0, int dilation = 1, bool bias = true) =>
+        new(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, padding, padding, padding, dilation, bias);
 
     /// <summary>
     /// PyTorch's <c>padding="same"</c> (stride 1): total padding D·(K − 1) per axis, the smaller half
@@ -41,14 +42,14 @@ internal sealed class ConvOracle(
         ((input.Width + padLeft + padRight - (dilation * (kernelWidth - 1)) - 1) / strideWidth) + 1);
 
     public override IReadOnlyList<int[]> ParameterShapes(Shape input) =>
-        [[filters, input.Channels, kernelHeight, kernelWidth], [filters]];
+        bias ? [[filters, input.Channels, kernelHeight, kernelWidth], [filters]] : [[filters, input.Channels, kernelHeight, kernelWidth]];
 
     public override double[] Forward(Shape inputShape, double[] input, ReadOnlySpan<double> parameters)
     {
         Shape outputShape = OutputShape(inputShape);
         int weightCount = filters * inputShape.Channels * kernelHeight * kernelWidth;
         ReadOnlySpan<double> weight = parameters[..weightCount];
-        ReadOnlySpan<double> bias = parameters.Slice(weightCount, filters);
+        double[] biases = bias ? parameters.Slice(weightCount, filters).ToArray() : new double[filters];
         var output = new double[outputShape.Size];
         for (int f = 0; f < filters; f++)
         {
@@ -56,7 +57,7 @@ internal sealed class ConvOracle(
             {
                 for (int ox = 0; ox < outputShape.Width; ox++)
                 {
-                    double sum = bias[f];
+                    double sum = biases[f];
                     for (int c = 0; c < inputShape.Channels; c++)
                     {
                         for (int ky = 0; ky < kernelHeight; ky++)

@@ -1,11 +1,11 @@
 namespace CnnGen.Integration.Tests.Oracles;
 
 /// <summary><c>nn.Linear</c>: <c>out[u] = b[u] + Σ_i w[u, i] · in[i]</c>, weight (units, inputs).</summary>
-internal sealed class DenseOracle(int units) : OracleLayer
+internal sealed class DenseOracle(int units, bool bias = true) : OracleLayer
 {
     public override Shape OutputShape(Shape input) => Shape.Vector(units);
 
-    public override IReadOnlyList<int[]> ParameterShapes(Shape input) => [[units, input.Size], [units]];
+    public override IReadOnlyList<int[]> ParameterShapes(Shape input) => bias ? [[units, input.Size], [units]] : [[units, input.Size]];
 
     public override double[] Forward(Shape inputShape, double[] input, ReadOnlySpan<double> parameters)
     {
@@ -13,7 +13,7 @@ internal sealed class DenseOracle(int units) : OracleLayer
         var output = new double[units];
         for (int u = 0; u < units; u++)
         {
-            double sum = parameters[(units * inputs) + u];
+            double sum = bias ? parameters[(units * inputs) + u] : 0;
             for (int i = 0; i < inputs; i++)
             {
                 sum += parameters[(u * inputs) + i] * input[i];

@@ -7,8 +7,11 @@ namespace CnnGen.Integration.Tests.Support;
 /// <summary>A generated network paired with the oracle that describes the same layers.</summary>
 internal sealed record NetworkCase(string Name, Func<INetwork> Create, OracleNetwork Oracle)
 {
-    /// <summary>Training-mode output is random, so the oracle describes only inference.</summary>
-    public bool HasDropout { get; init; }
+    /// <summary>
+    /// Training-mode output differs from the oracle's — dropout is random, BatchNorm normalizes by the batch's
+    /// statistics — so the oracle describes only inference (the layers' training modes have tests of their own).
+    /// </summary>
+    public bool OracleIsInferenceOnly { get; init; }
 
     public override string ToString() => Name;
 }
@@ -25,6 +28,7 @@ internal static class NetworkCases
         .Concat(BufferSharingNetworks.Cases)
         .Concat(GemmSizeNetworks.Cases)
         .Concat(ReferenceNetworks.Cases)
+        .Concat(GraphNetworks.Cases)
         .ToDictionary(c => c.Name);
 
     public static TheoryData<string> Names(Func<NetworkCase, bool>? filter = null)

@@ -1,11 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnGen.Generator.Emit;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
 using static CnnGen.Generator.Emit.SourceWriter;
 
-namespace CnnGen.Generator.Emit;
+namespace CnnGen.Generator.Layers;
 
 /// <summary>
 /// MaxPool2D and AvgPool2D, per sample and channel plane. Max pooling with a 2 × 2 window and stride 2
@@ -14,10 +15,8 @@ namespace CnnGen.Generator.Emit;
 /// Max pooling picks the first maximum, and NaN wins, as PyTorch does; backward recomputes that
 /// choice from the cached input instead of storing indices.
 /// </summary>
-internal sealed class PoolEmitter : LayerEmitter
+internal sealed partial class PoolLayer
 {
-    public static readonly PoolEmitter Instance = new();
-
     private const int MaxUnrolledWindow = 64;
 
     public override IEnumerable<string> ParallelBodies(LayerPlan layer)
@@ -77,7 +76,7 @@ internal sealed class PoolEmitter : LayerEmitter
         bool guarded = OpenInputGradientGuard(w, layer);
         if (!UsesKernel(layer))
         {
-            w.Line($"{context.GradientBatch(context.InputOf(layer))}.Clear(); // windows may overlap or skip pixels");
+            w.Line($"{context.GradientBatch(context.InputGradientOf(layer))}.Clear(); // windows may overlap or skip pixels");
         }
 
         w.Line($"{ParallelFor(layer.MethodName + "BackwardSamples")};");
@@ -91,13 +90,13 @@ internal sealed class PoolEmitter : LayerEmitter
         w.Open($"private void {layer.MethodName}BackwardSamples(int worker, int start, int end)");
         if (UsesKernel(layer))
         {
-            w.Line($"{Code.Kernels}MaxPool.Backward2x2({context.ValueRange(context.InputOf(layer))}, {context.GradientRange(context.OutputOf(layer))}, {context.GradientRange(context.InputOf(layer))}, {KernelArguments(layer)}); // writes every input pixel");
+            w.Line($"{Code.Kernels}MaxPool.Backward2x2({context.ValueRange(context.InputOf(layer))}, {context.GradientRange(context.OutputOf(layer))}, {context.GradientRange(context.InputGradientOf(layer))}, {KernelArguments(layer)}); // writes every input pixel");
             w.Close();
             w.Line();
             return;
         }
 
-        OpenWindowLoops(w, layer, context.ValueSample(context.InputOf(layer)), context.GradientSample(context.OutputOf(layer)), "outputGradient", context.GradientSample(context.InputOf(layer)));
+        OpenWindowLoops(w, layer, context.ValueSample(context.InputOf(layer)), context.GradientSample(context.OutputOf(layer)), "outputGradient", context.GradientSample(context.InputGradientOf(layer)));
         string pooled = $"pooled[{Linear("oy", layer.Horizontal.Output, 0)} + ox]";
         if (isMax)
         {

@@ -1,10 +1,11 @@
 using System.Collections.Generic;
+using CnnGen.Generator.Emit;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 using CnnGen.Generator.Shapes;
 using static CnnGen.Generator.Emit.SourceWriter;
 
-namespace CnnGen.Generator.Emit;
+namespace CnnGen.Generator.Layers;
 
 /// <summary>
 /// Conv2D as im2col + GEMM, per sample: <c>columns (C_in·KH·KW, OH·OW)</c>, then
@@ -23,10 +24,8 @@ namespace CnnGen.Generator.Emit;
 /// rectangle with the zero stores for the padding that tap reads. Taps are unrolled, so code size grows
 /// with the kernel window, never with the image.
 /// </remarks>
-internal sealed class ConvEmitter : LayerEmitter
+internal sealed partial class Conv2DLayer
 {
-    public static readonly ConvEmitter Instance = new();
-
     public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
     {
         if (layer.TrainsInPlace)
@@ -196,7 +195,11 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Close();
         w.Line();
         w.Line($"{Code.Span} weightGradient = parameterGradient.Slice(0, {Int(layer.WeightCount)});");
-        w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
+        if (layer.BiasCount > 0)
+        {
+            w.Line($"{Code.Span} biasGradient = parameterGradient.Slice({Int(layer.WeightCount)}, {Int(layer.BiasCount)});");
+        }
+
         if (layer.TrainsInPlace)
         {
             w.Line($"{Code.Span} weightGradientRows = SpanOf({WeightGradientsField(layer)}, worker * {Int(layer.WeightGradientSize)}, {Int(layer.WeightGradientSize)});");
@@ -212,22 +215,26 @@ internal sealed class ConvEmitter : LayerEmitter
         w.Line($"{Code.Span} outputGradient = {context.GradientSample(context.OutputOf(layer))};");
         if (layer.FusedActivation is { } activation)
         {
-            w.Line(ActivationEmitter.SampleBackward(activation, context.ValueSample(context.OutputOf(layer)), "outputGradient", layer));
+            w.Line(ActivationLayer.SampleBackward(activation, context.ValueSample(context.OutputOf(layer)), "outputGradient", layer));
         }
 
         w.Line(layer.TrainsInPlace
             ? $"{Code.Kernels}ImplicitConvolution.AccumulateWeightGradient({ShapeField(layer)}, {BorderedInputSample(layer)}, outputGradient, weightGradientRows);"
             : $"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
-        w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
+        if (layer.BiasCount > 0)
+        {
+            w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
+        }
+
         bool guarded = OpenInputGradientGuard(w, layer);
         if (gradientInPlace)
         {
-            w.Line($"{Code.Kernels}ImplicitConvolution.Forward({InputGradientShapeField(layer)}, outputGradient, {InputGradientWeightsField(layer)}, default, {context.GradientSample(context.InputOf(layer))});");
+            w.Line($"{Code.Kernels}ImplicitConvolution.Forward({InputGradientShapeField(layer)}, outputGradient, {InputGradientWeightsField(layer)}, default, {context.GradientSample(context.InputGradientOf(layer))});");
         }
         else
         {
             w.Line($"{Code.Gemm}MultiplyTN({Int(patch)}, {Int(pixels)}, {Int(outChannels)}, weight, outputGradient, columnsGradient, accumulate: false);");
-            w.Line($"{layer.MethodName}Col2Im(columnsGradient, {context.GradientSample(context.InputOf(layer))});");
+            w.Line($"{layer.MethodName}Col2Im(columnsGradient, {context.GradientSample(context.InputGradientOf(layer))});");
         }
 
         if (guarded)
@@ -290,6 +297,12 @@ internal sealed class ConvEmitter : LayerEmitter
     private static void EmitEpilogue(SourceWriter w, LayerPlan layer)
     {
         string shape = $"{Int(layer.Output.Channels)}, {Int(layer.Output.PlaneSize)}";
+        if (layer.BiasCount == 0)
+        {
+            EmitActivationAfterBias(w, layer); // Bias = false: nothing to add
+            return;
+        }
+
         if (layer.FusedActivation == LayerKind.Relu)
         {
             w.Line($"{Code.Bias}AddToRowsThenRelu(output, bias, {shape});");
@@ -305,7 +318,7 @@ internal sealed class ConvEmitter : LayerEmitter
     {
         if (layer.FusedActivation is { } activation)
         {
-            w.Line(ActivationEmitter.SampleForward(activation, "output", layer));
+            w.Line(ActivationLayer.SampleForward(activation, "output", layer));
         }
     }
 

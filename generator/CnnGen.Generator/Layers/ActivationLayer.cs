@@ -1,17 +1,36 @@
+using System.Collections.Generic;
+using CnnGen.Generator.Emit;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
+using CnnGen.Generator.Shapes;
 using static CnnGen.Generator.Emit.SourceWriter;
 
-namespace CnnGen.Generator.Emit;
+namespace CnnGen.Generator.Layers;
 
 /// <summary>
 /// Relu, Sigmoid, Tanh and Softmax. They run in place on the producer's output when the planner
 /// allows it (fused into the producer's buffer); backward turns dOutput into dInput using the
 /// cached output y: Relu 1[y &gt; 0], Sigmoid y(1 − y), Tanh 1 − y², Softmax y ⊙ (g − Σ g·y).
 /// </summary>
-internal sealed class ActivationEmitter : LayerEmitter
+internal sealed class ActivationLayer : LayerDefinition
 {
-    public static readonly ActivationEmitter Instance = new();
+    public static readonly ActivationLayer Relu = new(LayerKind.Relu);
+
+    public static readonly ActivationLayer Sigmoid = new(LayerKind.Sigmoid);
+
+    public static readonly ActivationLayer Tanh = new(LayerKind.Tanh);
+
+    public static readonly ActivationLayer Softmax = new(LayerKind.Softmax);
+
+    private ActivationLayer(LayerKind kind)
+        : base(kind)
+    {
+    }
+
+    public override string NamePrefix => Kind.ToString().ToLowerInvariant();
+
+    public override LayerShape? InferShape(LayerSpec layer, IReadOnlyList<TensorShape> inputs, LayerChecks checks) =>
+        new(inputs[0], inputs[0]);
 
     public override string Describe(LayerPlan layer)
     {
@@ -48,7 +67,7 @@ internal sealed class ActivationEmitter : LayerEmitter
     public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
         int size = layer.Output.Size;
-        TensorPlan input = context.InputOf(layer), output = context.OutputOf(layer);
+        TensorPlan input = context.InputGradientOf(layer), output = context.OutputOf(layer);
         w.Open(BackwardSignature(layer));
         bool guarded = OpenInputGradientGuard(w, layer);
         if (!layer.InPlace)
