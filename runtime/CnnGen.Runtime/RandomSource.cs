@@ -26,6 +26,26 @@ public sealed class RandomSource
         }
     }
 
+    /// <summary>
+    /// The whole state of the generator (its four 32-bit words, the first in the low bits), so that a
+    /// checkpoint can save it and a resumed run continue the exact sequence. Setting it to a value read
+    /// earlier restarts the sequence from that point; zero is not a state of xoshiro128** and is refused.
+    /// </summary>
+    public UInt128 State
+    {
+        get => new(((ulong)_s3 << 32) | _s2, ((ulong)_s1 << 32) | _s0);
+        set
+        {
+            if (value == UInt128.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), "The all-zero state is not a state of xoshiro128**.");
+            }
+
+            ulong low = (ulong)value, high = (ulong)(value >> 64);
+            (_s0, _s1, _s2, _s3) = ((uint)low, (uint)(low >> 32), (uint)high, (uint)(high >> 32));
+        }
+    }
+
     /// <summary>The next 32 random bits.</summary>
     public uint NextUInt32()
     {

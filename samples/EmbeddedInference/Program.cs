@@ -9,14 +9,17 @@ return Classification.Run(args, static () => new CnnGenClassifier());
 /// The generated network, frozen (inference only: its dense weights arranged once for one-image calls): one
 /// <c>Forward</c> per image into a reused logits buffer, no allocation.
 /// </summary>
-internal sealed class CnnGenClassifier : IClassifier
+internal sealed class CnnGenClassifier : IClassifier, IReportsLogits
 {
     private readonly FashionLeNet _network = new();
     private readonly float[] _logits = new float[FashionLeNet.OutputLength];
 
     public CnnGenClassifier() => _network.Freeze();
 
-    public string Description => $"CnnGen {nameof(FashionLeNet)} ({FashionLeNet.ParameterCount:N0} parameters compiled in)";
+    public string Description =>
+        $"CnnGen {nameof(FashionLeNet)} ({FashionLeNet.ParameterCount:N0} parameters compiled in; kernels: {CnnGen.Runtime.Kernels.VectorLanes.Description})";
+
+    public ReadOnlySpan<float> Logits => _logits;
 
     public int Classify(ReadOnlySpan<float> image)
     {

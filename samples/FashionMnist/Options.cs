@@ -12,6 +12,9 @@ namespace FashionMnist;
 /// <param name="LearningRate">Adam's peak learning rate: reached after the warm-up, then annealed to zero along a cosine, step by step.</param>
 /// <param name="Threads">Worker threads (<c>Parallelism.ThreadCount</c>); a run is reproducible for a given count.</param>
 /// <param name="Warmup">The fraction of all steps over which the rate rises linearly from 0 to <paramref name="LearningRate"/>.</param>
+/// <param name="CheckpointDirectory">Where the trainer writes checkpoints (every <paramref name="CheckpointInterval"/> steps and at each epoch end); <see langword="null"/> for none.</param>
+/// <param name="CheckpointInterval">Optimizer steps between checkpoints within an epoch.</param>
+/// <param name="Resume">Continue from the newest checkpoint in <paramref name="CheckpointDirectory"/>, if there is one.</param>
 internal sealed record Options(
     string DataDirectory,
     int Epochs,
@@ -20,14 +23,17 @@ internal sealed record Options(
     int BatchSize,
     float LearningRate,
     int Threads,
-    double Warmup)
+    double Warmup,
+    string? CheckpointDirectory = null,
+    int CheckpointInterval = 0,
+    bool Resume = false)
 {
     /// <summary>The committed subset (samples/data), which the build copies next to the executable.</summary>
     public static string SubsetDirectory => Path.Combine(AppContext.BaseDirectory, "data");
 
     /// <summary>
     /// The command line: <c>--data</c>, <c>--epochs</c>, <c>--out</c>, <c>--seed</c>, <c>--batch-size</c>,
-    /// <c>--learning-rate</c>, <c>--threads</c>, <c>--warmup</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
+    /// <c>--learning-rate</c>, <c>--threads</c>, <c>--warmup</c>, <c>--checkpoint</c>, <c>--checkpoint-every</c>, <c>--resume</c>, with <c>--help</c>; <paramref name="run"/> gets the parsed options and a token
     /// that Ctrl+C cancels.
     /// </summary>
     public static RootCommand CreateCommand(Func<Options, CancellationToken, int> run)
@@ -73,6 +79,26 @@ internal sealed record Options(
             Description = "Fraction of the steps over which the learning rate rises linearly from 0.",
             DefaultValueFactory = _ => 0.1,
         };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Directory for checkpoints (parameters, Adam moments, random streams, position), written atomically every --checkpoint-every steps and at each epoch end.",
+        };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Optimizer steps between checkpoints within an epoch (a checkpoint of FashionNet is 38 MB); 0 writes them at epoch ends only.",
+            DefaultValueFactory = _ => 200,
+        };
+        checkpointEvery.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError($"--checkpoint-every must not be negative (got {result.GetValueOrDefault<int>()}).");
+            }
+        });
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue from the newest checkpoint in --checkpoint DIR, if there is one; same seed, batch size and data needed.",
+        };
         warmup.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<double>() is not (>= 0 and < 1))
@@ -87,8 +113,15 @@ internal sealed record Options(
 
         var command = new RootCommand("Trains FashionNet, a CnnGen-generated CNN, on Fashion-MNIST; saves its weights and plots.")
         {
-            data, epochs, output, seed, batchSize, learningRate, threads, warmup,
+            data, epochs, output, seed, batchSize, learningRate, threads, warmup, checkpoint, checkpointEvery, resume,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(resume) && result.GetValue(checkpoint) is null)
+            {
+                result.AddError("--resume needs --checkpoint DIR.");
+            }
+        });
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(run(
             new Options(
                 parseResult.GetValue(data) ?? SubsetDirectory,
@@ -98,7 +131,10 @@ internal sealed record Options(
                 parseResult.GetValue(batchSize),
                 parseResult.GetValue(learningRate),
                 parseResult.GetValue(threads),
-                parseResult.GetValue(warmup)),
+                parseResult.GetValue(warmup),
+                parseResult.GetValue(checkpoint),
+                parseResult.GetValue(checkpointEvery),
+                parseResult.GetValue(resume)),
             cancellationToken)));
         return command;
     }

@@ -44,16 +44,37 @@ static int Run(Options options, CancellationToken cancellationToken)
         Seed = options.Seed,
         CreateOptimizer = parameterCount => new Adam(parameterCount, options.LearningRate),
         Schedule = new WarmupCosineSchedule(options.Epochs, options.Warmup),
+        CheckpointDirectory = options.CheckpointDirectory,
+        CheckpointInterval = options.CheckpointInterval,
+        Resume = options.Resume,
     });
     var history = new TrainingHistory(data.Train.Count, options.BatchSize);
     try
     {
-        ProgressDisplay.Run(history, options.Epochs, display => trainer.Fit(network, data.Train, data.Test, display, display, cancellationToken));
+        IReadOnlyList<EpochResult> results = ProgressDisplay.Run(history, options.Epochs, display => trainer.Fit(network, data.Train, data.Test, display, display, cancellationToken));
+        history.AddEarlierEpochs(results); // a resumed run reports only the epochs it trains
     }
     catch (OperationCanceledException)
     {
-        AnsiConsole.WriteLine("Training cancelled; nothing saved.");
+        AnsiConsole.WriteLine(options.CheckpointDirectory is null
+            ? "Training cancelled; nothing saved."
+            : $"Training cancelled; continue from the newest checkpoint in {options.CheckpointDirectory} with --resume.");
         return 130;
+    }
+    catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or TrainingDivergedException)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]Training stopped:[/] {exception.Message}");
+        return 1;
+    }
+
+    foreach (string rejected in trainer.RejectedCheckpoints)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[yellow]Passed over a damaged checkpoint:[/] {rejected}");
+    }
+
+    if (trainer.ResumedFrom is { } resumedFrom)
+    {
+        AnsiConsole.WriteLine($"Resumed from {resumedFrom}.");
     }
 
     EpochResult last = history.Epochs[^1];

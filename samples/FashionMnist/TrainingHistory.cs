@@ -40,4 +40,8 @@ internal sealed class TrainingHistory(int trainCount, int batchSize)
 
     /// <summary>Records a finished epoch.</summary>
     public void Add(EpochResult result) => _epochs.Add(result);
+
+    /// <summary>Puts first the epochs of <paramref name="results"/> that were trained before a resume (and so never reported).</summary>
+    public void AddEarlierEpochs(IReadOnlyList<EpochResult> results) =>
+        _epochs.InsertRange(0, results.Take(results.Count - _epochs.Count));
 }

@@ -14,6 +14,9 @@ public sealed class MaxPool2DAttribute : LayerAttribute
 
     /// <summary>Stride; 0 (the default) means the window size.</summary>
     public int Stride { get; set; }
+
+    /// <summary>Padding on every side (default 0), at most half the window: −∞ for max pooling, zeros (counted in the mean) for average pooling, as PyTorch's defaults.</summary>
+    public int Padding { get; set; }
 }
 
 /// <summary>Average pooling over <see cref="Size"/> × <see cref="Size"/> windows (PyTorch <c>nn.AvgPool2d</c>).</summary>
@@ -28,4 +31,7 @@ public sealed class AvgPool2DAttribute : LayerAttribute
 
     /// <summary>Stride; 0 (the default) means the window size.</summary>
     public int Stride { get; set; }
+
+    /// <summary>Padding on every side (default 0), at most half the window: −∞ for max pooling, zeros (counted in the mean) for average pooling, as PyTorch's defaults.</summary>
+    public int Padding { get; set; }
 }

@@ -124,4 +124,20 @@ public sealed class GraphDiagnosticTests
             "[Input(1, 8, 8)] [BatchNorm2D(Momentum = 1.5)]",
             Error("CNN0004", "Momentum = 1.5", "bn1: Momentum = 1.5 is out of range; it must be in [0, 1]"));
     }
+
+    [Fact]
+    public void CNN0004_PoolPaddingOverHalfTheWindow()
+    {
+        Reports(
+            "[Input(1, 8, 8)] [MaxPool2D(3, Padding = 2)]",
+            Error("CNN0004", "Padding = 2", "pool1: Padding = 2 is out of range; it must be at most half the window, 1, as in PyTorch"));
+    }
+
+    /// <summary>ResNet's stem pooling on an even size: the floored row is padding, so no CNN0002.</summary>
+    [Fact]
+    public void CNN0002_PaddedPoolingThatDropsOnlyPaddingIsSilent()
+    {
+        GeneratorRun run = Reports("[Input(1, 8, 8)] [MaxPool2D(3, Stride = 2, Padding = 1)]");
+        Assert.Contains("pool1  MaxPool2D  (1, 4, 4)", run.Result.GeneratedSources[0].SourceText.ToString());
+    }
 }

@@ -55,7 +55,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
             {
                 float[] single = new float[net.OutputLength], batch = new float[BatchSize * net.OutputLength];
                 long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * CallingMilliseconds / 1000);
-                for (int call = 0; call < MinimumCalls || Stopwatch.GetTimestamp() < deadline; call++)
+                long patience = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10); // a loaded machine may run the callers one at a time for a while
+                for (int call = 0; call < MinimumCalls || Stopwatch.GetTimestamp() < deadline || (Volatile.Read(ref mostInFlight) < 2 && Stopwatch.GetTimestamp() < patience); call++)
                 {
                     Interlocked.Increment(ref calls);
                     int overlapping = Interlocked.Increment(ref inFlight);

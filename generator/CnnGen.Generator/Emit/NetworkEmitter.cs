@@ -402,6 +402,11 @@ internal static class NetworkEmitter
             w.Line($"Grow(ref {buffer.Field}, {Int(buffer.SampleSize)});");
         }
 
+        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.WorkerScratch))
+        {
+            w.Line($"Grow(ref {buffer.Field}, (long)threads * {Int(buffer.SampleSize)});");
+        }
+
         var shared = LayerBuffers(plan).Where(buffer => buffer.Lifetime == BufferLifetime.InferenceShared).ToList();
         if (shared.Count > 0)
         {
@@ -417,7 +422,7 @@ internal static class NetworkEmitter
         w.Open("if (training)");
         w.Line($"Grow(ref {EmitContext.ActivationGradients}, (long)batchSize * {Int(plan.Memory.GradientFloats)});");
 
-        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared or BufferLifetime.Shared)))
+        foreach (LayerBuffer buffer in LayerBuffers(plan).Where(buffer => buffer.Lifetime is not (BufferLifetime.CachedForBackward or BufferLifetime.InferenceShared or BufferLifetime.Shared or BufferLifetime.WorkerScratch)))
         {
             string size = buffer.Lifetime switch
             {

@@ -26,7 +26,17 @@ internal sealed partial class PoolLayer
     }
 
     public override string Describe(LayerPlan layer) =>
-        $"{Int(layer.Vertical.Kernel)}×{Int(layer.Horizontal.Kernel)} window, stride {Int(layer.Vertical.Stride)}";
+        $"{Int(layer.Vertical.Kernel)}×{Int(layer.Horizontal.Kernel)} window, stride {Int(layer.Vertical.Stride)}"
+        + (IsPadded(layer) ? $", padding {Int(layer.Vertical.PaddingBefore)} ({(layer.Kind == LayerKind.MaxPool2D ? "−∞" : "zeros, counted")})" : string.Empty);
+
+    /// <summary>A padded layer copies each plane into a bordered one per worker (input, and in backward its gradient).</summary>
+    public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
+    {
+        if (IsPadded(layer))
+        {
+            yield return new LayerBuffer(BorderedField(layer), 2 * BorderedPlane(layer), BufferLifetime.WorkerScratch);
+        }
+    }
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
@@ -59,12 +69,12 @@ internal sealed partial class PoolLayer
         {
             w.Line("float sum = 0;");
             OpenWindow(w, layer);
-            w.Line("sum += plane[at + (ky * " + Int(layer.Horizontal.Input) + ") + kx];");
+            w.Line("sum += plane[at + (ky * " + Int(RowStride(layer)) + ") + kx];");
             CloseWindow(w);
             w.Line($"{pooled} = sum * {Float(1.0 / WindowSize(layer))};");
         }
 
-        CloseWindowLoops(w);
+        CloseWindowLoops(w, layer);
         w.Close();
         w.Line();
     }
@@ -116,12 +126,12 @@ internal sealed partial class PoolLayer
             else
             {
                 OpenWindow(w, layer);
-                w.Line("planeGradient[at + (ky * " + Int(layer.Horizontal.Input) + ") + kx] += share;");
+                w.Line("planeGradient[at + (ky * " + Int(RowStride(layer)) + ") + kx] += share;");
                 CloseWindow(w);
             }
         }
 
-        CloseWindowLoops(w);
+        CloseWindowLoops(w, layer, backward: true);
         w.Close();
         w.Line();
     }
@@ -143,23 +153,63 @@ internal sealed partial class PoolLayer
             w.Line($"{Code.Span} inputGradient = {inputGradient};");
         }
 
+        if (IsPadded(layer))
+        {
+            w.Line($"{Code.Span} bordered = SpanOf({BorderedField(layer)}, worker * {Int(2 * BorderedPlane(layer))}, {Int(BorderedPlane(layer))});");
+            if (inputGradient is not null)
+            {
+                w.Line($"{Code.Span} borderedGradient = SpanOf({BorderedField(layer)}, worker * {Int(2 * BorderedPlane(layer))} + {Int(BorderedPlane(layer))}, {Int(BorderedPlane(layer))});");
+            }
+        }
+
         w.Open($"for (int c = 0; c < {Int(layer.Input.Channels)}; c++)");
-        w.Line($"{Code.ReadOnlySpan} plane = input.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+        string inputPlaneSlice = $"input.Slice(c * {Int(inputPlane)}, {Int(inputPlane)})";
+        if (IsPadded(layer))
+        {
+            // The plane inside a border of −∞ (max: padding never wins) or 0 (average: padding counted, as PyTorch's default).
+            w.Line($"bordered.Fill({(layer.Kind == LayerKind.MaxPool2D ? "float.NegativeInfinity" : "0f")});");
+            w.Open($"for (int y = 0; y < {Int(v.Input)}; y++)");
+            w.Line($"{inputPlaneSlice}.Slice(y * {Int(h.Input)}, {Int(h.Input)}).CopyTo(bordered.Slice((y + {Int(v.PaddingBefore)}) * {Int(RowStride(layer))} + {Int(h.PaddingBefore)}, {Int(h.Input)}));");
+            w.Close();
+            w.Line($"{Code.ReadOnlySpan} plane = bordered;");
+        }
+        else
+        {
+            w.Line($"{Code.ReadOnlySpan} plane = {inputPlaneSlice};");
+        }
+
         w.Line($"var pooled = {outputName}.Slice(c * {Int(outputPlane)}, {Int(outputPlane)});");
         if (inputGradient is not null)
         {
-            w.Line($"{Code.Span} planeGradient = inputGradient.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+            if (IsPadded(layer))
+            {
+                w.Line("borderedGradient.Clear();");
+                w.Line($"{Code.Span} planeGradient = borderedGradient; // cropped into the input's gradient after the plane");
+            }
+            else
+            {
+                w.Line($"{Code.Span} planeGradient = inputGradient.Slice(c * {Int(inputPlane)}, {Int(inputPlane)});");
+            }
         }
 
         w.Open($"for (int oy = 0; oy < {Int(v.Output)}; oy++)");
         w.Open($"for (int ox = 0; ox < {Int(h.Output)}; ox++)");
-        w.Line($"int at = {Linear("oy", v.Stride * h.Input, 0)} + {Linear("ox", h.Stride, 0)}; // the window's top-left pixel");
+        w.Line($"int at = {Linear("oy", v.Stride * RowStride(layer), 0)} + {Linear("ox", h.Stride, 0)}; // the window's top-left pixel");
     }
 
-    private static void CloseWindowLoops(SourceWriter w)
+    /// <summary>Closes ox, oy; for a padded layer's backward crops the bordered gradient into the input's; closes c, n.</summary>
+    private static void CloseWindowLoops(SourceWriter w, LayerPlan layer, bool backward = false)
     {
         w.Close();
         w.Close();
+        if (backward && IsPadded(layer))
+        {
+            AxisGeometry v = layer.Vertical, h = layer.Horizontal;
+            w.Open($"for (int y = 0; y < {Int(v.Input)}; y++)");
+            w.Line($"borderedGradient.Slice((y + {Int(v.PaddingBefore)}) * {Int(RowStride(layer))} + {Int(h.PaddingBefore)}, {Int(h.Input)}).CopyTo(inputGradient.Slice(c * {Int(layer.Input.PlaneSize)} + y * {Int(h.Input)}, {Int(h.Input)}));");
+            w.Close();
+        }
+
         w.Close();
         w.Close();
     }
@@ -188,7 +238,7 @@ internal sealed partial class PoolLayer
         string loopUpdate = trackIndex ? "{ best = value; bestAt = index; }" : "best = value;";
 
         OpenWindow(w, layer);
-        w.Line($"int index = at + (ky * {Int(layer.Horizontal.Input)}) + kx;");
+        w.Line($"int index = at + (ky * {Int(RowStride(layer))}) + kx;");
         w.Line("float value = plane[index];");
         w.Line($"if (value > best || float.IsNaN(value)) {loopUpdate}");
         CloseWindow(w);
@@ -213,7 +263,7 @@ internal sealed partial class PoolLayer
         {
             for (int kx = 0; kx < layer.Horizontal.Kernel; kx++)
             {
-                int offset = (ky * layer.Horizontal.Input) + kx;
+                int offset = (ky * RowStride(layer)) + kx;
                 yield return offset == 0 ? prefix + suffix : $"{prefix} + {Int(offset)}{suffix}";
             }
         }
@@ -230,6 +280,15 @@ internal sealed partial class PoolLayer
         $"(end - start) * {Int(layer.Input.Channels)}, {Int(layer.Vertical.Input)}, {Int(layer.Horizontal.Input)}";
 
     private static int WindowSize(LayerPlan layer) => layer.Vertical.Kernel * layer.Horizontal.Kernel;
+
+    private static bool IsPadded(LayerPlan layer) => layer.Vertical.PaddingBefore > 0 || layer.Horizontal.PaddingBefore > 0;
+
+    /// <summary>Floats per row of the plane the windows walk: the input's, or its bordered copy's.</summary>
+    private static int RowStride(LayerPlan layer) => layer.Horizontal.Input + layer.Horizontal.PaddingBefore + layer.Horizontal.PaddingAfter;
+
+    private static int BorderedPlane(LayerPlan layer) => (layer.Vertical.Input + layer.Vertical.PaddingBefore + layer.Vertical.PaddingAfter) * RowStride(layer);
+
+    private static string BorderedField(LayerPlan layer) => $"_{layer.Name}Bordered";
 
     private static bool IsUnrolled(LayerPlan layer) => WindowSize(layer) <= MaxUnrolledWindow;
 }

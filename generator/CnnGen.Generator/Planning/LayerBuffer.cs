@@ -12,6 +12,9 @@ internal enum BufferLifetime
     /// <summary>One per worker thread, used inside backward only.</summary>
     BackwardScratch,
 
+    /// <summary>One per worker thread, in both modes (a padded pooling layer's bordered planes).</summary>
+    WorkerScratch,
+
     /// <summary>One per worker thread but the first, which writes straight into <c>Gradients</c>.</summary>
     WorkerGradient,
 
@@ -31,7 +34,7 @@ internal sealed record LayerBuffer(string Field, int SampleSize, BufferLifetime 
     /// <summary>What this buffer holds at inference, as floats per sample, per worker and fixed.</summary>
     public ArenaTerms Inference => Lifetime switch
     {
-        BufferLifetime.CachedForBackward => new(0, SampleSize, 0),
+        BufferLifetime.CachedForBackward or BufferLifetime.WorkerScratch => new(0, SampleSize, 0),
         BufferLifetime.InferenceShared or BufferLifetime.Shared => new(0, 0, SampleSize),
         _ => default,
     };
@@ -40,7 +43,7 @@ internal sealed record LayerBuffer(string Field, int SampleSize, BufferLifetime 
     public ArenaTerms Training => Lifetime switch
     {
         BufferLifetime.CachedForBackward or BufferLifetime.TrainingBatch => new(SampleSize, 0, 0),
-        BufferLifetime.BackwardScratch => new(0, SampleSize, 0),
+        BufferLifetime.BackwardScratch or BufferLifetime.WorkerScratch => new(0, SampleSize, 0),
         BufferLifetime.WorkerGradient => new(0, SampleSize, -SampleSize), // (workers − 1) of them
         BufferLifetime.TrainingShared or BufferLifetime.Shared => new(0, 0, SampleSize),
         _ => default,

@@ -49,7 +49,7 @@ internal static class WindowShape
     {
         if (!isConvolution)
         {
-            return new AxisGeometry(input, kernel, stride, 0, 0, 1, IsPadded: false);
+            return new AxisGeometry(input, kernel, stride, layer.Padding, layer.Padding, 1, IsPadded: layer.Padding > 0);
         }
 
         int before = layer.Padding, after = layer.Padding;

@@ -12,10 +12,16 @@ namespace CnnGen.Generator.Weights;
 /// The runtime has its own reader built on System.Text.Json; the generator runs on
 /// netstandard2.0 inside the compiler and carries no JSON library, so this one parses the small
 /// header grammar itself. F32, F16 and BF16 are converted to float.
+/// Like the runtime's reader it refuses, as a <see cref="FormatException"/> that becomes CNN0017, a
+/// header that is not valid UTF-8, sizes and offsets that are not whole non-negative numbers, and
+/// data_offsets that do not cover the data section from 0 to the end of the file without gaps or
+/// overlaps (two tensors reading the same bytes, or bytes no tensor reads, are a damaged file).
 /// </summary>
 internal static class SafeTensorsParser
 {
     private const long MaxHeaderBytes = 100 * 1024 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static CompiledWeightsFile Parse(string path, byte[] bytes)
     {
@@ -42,7 +48,16 @@ internal static class SafeTensorsParser
             throw new FormatException($"the header length {headerLength} does not fit the file's {bytes.Length} bytes");
         }
 
-        string json = Encoding.UTF8.GetString(bytes, 8, (int)headerLength);
+        string json;
+        try
+        {
+            json = StrictUtf8.GetString(bytes, 8, (int)headerLength);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw new FormatException($"the JSON header is not valid UTF-8 ({exception.Message})");
+        }
+
         var header = (Dictionary<string, object>)new JsonReader(json).ReadDocument();
         long dataStart = 8 + headerLength, dataLength = bytes.Length - dataStart;
         var tensors = new List<WeightTensor>();
@@ -56,6 +71,7 @@ internal static class SafeTensorsParser
             tensors.Add(ReadTensor(entry.Key, entry.Value as Dictionary<string, object>, bytes, dataStart, dataLength));
         }
 
+        CheckLayout(header, dataLength);
         tensors.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return tensors;
     }
@@ -80,11 +96,11 @@ internal static class SafeTensorsParser
         long count = 1;
         for (int i = 0; i < shape.Length; i++)
         {
-            shape[i] = checked((int)(double)shapeList[i]);
-            count *= shape[i];
+            shape[i] = (int)WholeNumber(shapeList[i], int.MaxValue, $"tensor {name}: shape size {i}");
+            count = Math.Min(count * shape[i], long.MaxValue / int.MaxValue); // past any file, never overflowing
         }
 
-        long begin = (long)(double)offsets[0], end = (long)(double)offsets[1];
+        long begin = Offset(offsets[0], name), end = Offset(offsets[1], name);
         if (begin < 0 || end > dataLength || end - begin != count * elementSize)
         {
             throw new FormatException($"tensor {name}: data_offsets [{begin}, {end}] do not hold {count} {dtype} values inside the {dataLength}-byte data section");
@@ -107,6 +123,54 @@ internal static class SafeTensorsParser
         }
 
         return new WeightTensor(name, dtype, shape.ToEquatableArray(), values.ToEquatableArray());
+    }
+
+    // Tensors must tile the data section: sorted by begin, each starts where the previous ended, from 0 to the end of the file.
+    private static void CheckLayout(Dictionary<string, object> header, long dataLength)
+    {
+        var ranges = new List<(long Begin, long End, string Name)>();
+        foreach (KeyValuePair<string, object> entry in header)
+        {
+            if (entry.Key != "__metadata__")
+            {
+                var offsets = (List<object>)((Dictionary<string, object>)entry.Value)["data_offsets"];
+                ranges.Add((Offset(offsets[0], entry.Key), Offset(offsets[1], entry.Key), entry.Key));
+            }
+        }
+
+        ranges.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        long expected = 0;
+        string previous = "the start of the data";
+        foreach ((long begin, long end, string name) in ranges)
+        {
+            if (begin != expected)
+            {
+                throw new FormatException(begin < expected
+                    ? $"tensor {name} (bytes {begin} to {end}) overlaps {previous}, which ends at {expected}"
+                    : $"the {begin - expected} bytes between {previous} (byte {expected}) and tensor {name} (byte {begin}) belong to no tensor");
+            }
+
+            expected = end;
+            previous = $"tensor {name}";
+        }
+
+        if (expected != dataLength)
+        {
+            throw new FormatException($"the data section has {dataLength} bytes but its tensors cover {expected}: {dataLength - expected} bytes after {previous} belong to no tensor");
+        }
+    }
+
+    private static long Offset(object value, string name) => WholeNumber(value, long.MaxValue, $"tensor {name}: a data offset");
+
+    // A JSON number that is whole, non-negative and at most max.
+    private static long WholeNumber(object value, long max, string what)
+    {
+        if (value is not double number || number < 0 || number > max || number != Math.Floor(number))
+        {
+            throw new FormatException($"{what} is {(value is double d ? d.ToString(CultureInfo.InvariantCulture) : $"'{value}'")}, not a whole number from 0 to {max}");
+        }
+
+        return (long)number;
     }
 
     /// <summary>IEEE 754 binary16 to binary32 (netstandard2.0 has no System.Half).</summary>

@@ -41,20 +41,17 @@ public static class Bias
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
             {
-                Vector512<float> shift = Vector512.Create(b);
-                for (; j <= columns - Vector512<float>.Count; j += Vector512<float>.Count)
-                {
-                    Vector512.Max(Vector512.LoadUnsafe(ref row, (nuint)j) + shift, Vector512<float>.Zero).StoreUnsafe(ref row, (nuint)j);
-                }
+                j = AddThenRelu<Lanes512, Vector512<float>>(ref row, j, columns, b);
             }
 
             if (Vector256.IsHardwareAccelerated)
             {
-                Vector256<float> shift = Vector256.Create(b);
-                for (; j <= columns - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    Vector256.Max(Vector256.LoadUnsafe(ref row, (nuint)j) + shift, Vector256<float>.Zero).StoreUnsafe(ref row, (nuint)j);
-                }
+                j = AddThenRelu<Lanes256, Vector256<float>>(ref row, j, columns, b);
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                j = AddThenRelu<Lanes128, Vector128<float>>(ref row, j, columns, b);
             }
 
             for (; j < columns; j++)
@@ -63,6 +60,21 @@ public static class Bias
                 value = MathF.Max(value + b, 0f);
             }
         }
+    }
+
+    /// <summary>row[j..] = max(row[j..] + bias, 0) in whole vectors; returns where they end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddThenRelu<TLanes, TVector>(ref float row, int j, int columns, float bias)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        TVector shift = TLanes.Broadcast(bias), zero = default;
+        for (; j <= columns - TLanes.Count; j += TLanes.Count)
+        {
+            TLanes.Store(TLanes.Max(TLanes.Add(TLanes.Load(ref row, (nuint)j), shift), zero), ref row, (nuint)j);
+        }
+
+        return j;
     }
 
     /// <summary>matrix[r, j] += bias[j]; matrix is (rows, bias.Length).</summary>

@@ -139,15 +139,15 @@ public static class DensePanels
         // The width the weight was arranged for: this machine's widest, unless a test asked for a narrower one.
         if (weight.Lanes == Vector512<float>.Count)
         {
-            Panels<ConvolutionLanes512, Vector512<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
+            Panels<Lanes512, Vector512<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
         else if (weight.Lanes == Vector256<float>.Count)
         {
-            Panels<ConvolutionLanes256, Vector256<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
+            Panels<Lanes256, Vector256<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
         else
         {
-            Panels<ConvolutionLanes128, Vector128<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
+            Panels<Lanes128, Vector128<float>, TInputs>(weight, input, ref list, count, output, firstPanel, endPanel);
         }
     }
 
@@ -196,7 +196,7 @@ public static class DensePanels
     }
 
     private static void Panels<TLanes, TVector, TInputs>(Packed weight, ReadOnlySpan<float> input, ref int list, int count, Span<float> output, int firstPanel, int endPanel)
-        where TLanes : IConvolutionLanes<TVector>
+        where TLanes : ILanes<TVector>
         where TVector : struct
         where TInputs : struct, IInputOrder
     {
@@ -226,7 +226,7 @@ public static class DensePanels
     /// </summary>
     [SkipLocalsInit]
     private static void Panel<TLanes, TVector, TWidth, TInputs>(ref float panel, ReadOnlySpan<float> input, ref int list, int count, Span<float> columns)
-        where TLanes : IConvolutionLanes<TVector>
+        where TLanes : ILanes<TVector>
         where TVector : struct
         where TWidth : struct, IPanelWidth
         where TInputs : struct, IInputOrder

@@ -54,15 +54,15 @@ public static class DirectConvolution
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * width);
         if (Vector512.IsHardwareAccelerated)
         {
-            ComputeProduct<ConvolutionLanes512, Vector512<float>>(shape, input, packedWeights, product);
+            ComputeProduct<Lanes512, Vector512<float>>(shape, input, packedWeights, product);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            ComputeProduct<ConvolutionLanes256, Vector256<float>>(shape, input, packedWeights, product);
+            ComputeProduct<Lanes256, Vector256<float>>(shape, input, packedWeights, product);
         }
         else
         {
-            ComputeProduct<ConvolutionLanes128, Vector128<float>>(shape, input, packedWeights, product);
+            ComputeProduct<Lanes128, Vector128<float>>(shape, input, packedWeights, product);
         }
 
         MatrixTranspose.Into(
@@ -82,7 +82,7 @@ public static class DirectConvolution
     /// <summary>The pixel-major product (pixels × <see cref="ConvolutionShape.PaddedOutputChannels"/>) at one vector width; tests run every width.</summary>
     internal static void ComputeProduct<TLanes, TVector>(
         in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeights, Span<float> product)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         ReadOnlySpan<float> planes = Bordered(shape, input, slack: 0, out int pitch, out int plane);
@@ -163,7 +163,7 @@ public static class DirectConvolution
 
     private static void Compute<TLanes, TVector>(
         in ConvolutionShape shape, ref float planes, int pitch, ref int taps, ref float weights, int width, ref float product)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         int pixels = shape.OutputPixels, outputWidth = shape.OutputWidth, patch = shape.PatchSize;

@@ -16,8 +16,8 @@ namespace CnnGen.Runtime.Kernels;
 /// <item><term>NT: C = A·Bᵀ</term><description>dense forward (X × Wᵀ), conv weight gradient (dY × im2colᵀ)</description></item>
 /// <item><term>TN: C = Aᵀ·B</term><description>conv input gradient (Wᵀ × dY), dense weight gradient (dYᵀ × X)</description></item>
 /// </list>
-/// Every variant runs the same register-tiled micro-kernel (<see cref="GemmKernel512"/>, or the AVX2 or
-/// scalar one) under the cache-blocked <see cref="GemmDriver"/>; transposition only changes the strides
+/// Every variant runs the same register-tiled micro-kernel (<see cref="GemmKernel{TLanes, TVector}"/>, at this
+/// machine's widest vectors: 512, 256 or 128 bits) under the cache-blocked <see cref="GemmDriver"/>; transposition only changes the strides
 /// the kernel reads A with and how B is packed. Two kinds of shape are streams instead: NT with at most
 /// eight rows of A (dense forward at batch 1..8), or with C narrower than one tile (a conv weight gradient
 /// with a 5 × 5 patch), is a sweep of dot products (<see cref="GemmDot"/>), and NN/TN with one row (dense
@@ -100,11 +100,10 @@ public static class Gemm
 
     /// <summary>MR × NR of the micro-kernel this machine runs: the units a parallel call splits C into.</summary>
     internal static int TileRows =>
-        Vector512.IsHardwareAccelerated ? GemmKernel512.Rows : Vector256.IsHardwareAccelerated ? GemmKernel256.Rows : GemmKernelScalar.Rows;
+        Vector512.IsHardwareAccelerated ? Lanes512.Rows : Vector256.IsHardwareAccelerated ? Lanes256.Rows : Lanes128.Rows;
 
     /// <inheritdoc cref="TileRows"/>
-    internal static int TileColumns =>
-        Vector512.IsHardwareAccelerated ? GemmKernel512.Columns : Vector256.IsHardwareAccelerated ? GemmKernel256.Columns : GemmKernelScalar.Columns;
+    internal static int TileColumns => 2 * (Vector512.IsHardwareAccelerated ? Lanes512.Count : Vector256.IsHardwareAccelerated ? Lanes256.Count : Lanes128.Count);
 
     private static void Blocked(
         int m, int n, int k, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, nint bColumnStride, ref float c, bool accumulate)
@@ -121,15 +120,15 @@ public static class Gemm
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            GemmDriver.Run<GemmKernel512>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
+            GemmDriver.Run<GemmKernel<Lanes512, Vector512<float>>>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            GemmDriver.Run<GemmKernel256>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
+            GemmDriver.Run<GemmKernel<Lanes256, Vector256<float>>>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
         }
         else
         {
-            GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
+            GemmDriver.Run<GemmKernel<Lanes128, Vector128<float>>>(m, n, k, ref a, aRowStride, aDepthStride, ref b, bDepthStride, bColumnStride, ref c, cRowStride, accumulate);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -16,8 +15,8 @@ namespace CnnGen.Runtime.Kernels;
 /// run against four rows of B (sixteen chains, each B vector reused by every row of A). The last partial
 /// vector of each row re-reads the final full vector with the already-counted lanes of A masked off, so
 /// there is no scalar tail; this needs k ≥ 16. The per-element horizontal sums are done eight at a time by
-/// one transposing reduction (<see cref="SumEach"/>), which keeps small k (84, 120) cheap. Written once
-/// against <see cref="IDotLanes{TVector}"/>: 512 bits wide, or 256 with FMA on machines without AVX-512.
+/// one transposing reduction (<see cref="ILanes{TVector}.SumEach"/>), which keeps small k (84, 120) cheap. Written
+/// once against <see cref="ILanes{TVector}"/>, compiled for 512, 256 and 128 bits.
 /// </remarks>
 internal static class GemmDot
 {
@@ -46,35 +45,39 @@ internal static class GemmDot
     private const long NarrowMaxElements = 256 * 1024;
 
     /// <summary>
-    /// Whether <see cref="Gemm.MultiplyNT"/> should take this path for an m × k A and n × k B. With AVX2 + FMA
-    /// but no AVX-512 only for a few rows of A (a dense layer at small batch: LeNet-5's batch-1 forward
+    /// Whether <see cref="Gemm.MultiplyNT"/> should take this path for an m × k A and n × k B. Narrower than
+    /// 512 bits only for a few rows of A (a dense layer at small batch: LeNet-5's batch-1 forward
     /// 20.2–20.5 → 10.4–10.6 µs with `DOTNET_EnableAVX512=0`); the narrow-C rule was measured with Vector512 only.
     /// </summary>
     public static bool Pays(int m, int n, int k) =>
         k >= MinDepth
         && (Vector512.IsHardwareAccelerated
             ? m <= MaxRows || (n < NarrowColumns && k >= NarrowMinDepth && (long)n * k <= NarrowMaxElements)
-            : Vector256.IsHardwareAccelerated && Fma.IsSupported && m <= MaxRows);
+            : m <= MaxRows);
 
     /// <summary>
-    /// Correct for any m ≥ 1 and k ≥ 16, on hardware with Vector512, or with Vector256 and FMA. C(i, j) is at
+    /// Correct for any m ≥ 1 and k ≥ 16, at this machine's widest vectors. C(i, j) is at
     /// <c>c[i · cRowStride + j]</c>, so a worker can take a block of C's columns (rows of B) or rows.
     /// </summary>
     public static void Run(int m, int n, int k, ref float a, ref float b, ref float c, nint cRowStride, bool accumulate)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Run<ConvolutionLanes512, Vector512<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+            Run<Lanes512, Vector512<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Run<Lanes256, Vector256<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
         }
         else
         {
-            Run<ConvolutionLanes256, Vector256<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
+            Run<Lanes128, Vector128<float>>(m, n, k, ref a, ref b, ref c, cRowStride, accumulate);
         }
     }
 
     /// <summary><see cref="Run(int, int, int, ref float, ref float, ref float, nint, bool)"/> at one vector width; tests run both.</summary>
     internal static void Run<TLanes, TVector>(int m, int n, int k, ref float a, ref float b, ref float c, nint cRowStride, bool accumulate)
-        where TLanes : struct, IDotLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         // The last, overlapping vector [k - Count, k) re-reads lanes the main loop already summed; this mask
@@ -106,7 +109,7 @@ internal static class GemmDot
 
     // c[j .. j + 8) (+)= a · B[j + r]: eight rows of B, those past n aliasing the last (sums dropped).
     private static void OneRowOfA<TLanes, TVector>(int n, int k, ref float a, ref float b, int j, TVector tailMask, ref float c, bool accumulate)
-        where TLanes : struct, IDotLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         ref float b0 = ref Unsafe.Add(ref b, (nint)j * k);
@@ -150,7 +153,7 @@ internal static class GemmDot
     // rows of B past n the last row of B; their sums are dropped, so one body serves 2, 3 and 4 rows.
     private static void FourRowsOfA<TLanes, TVector>(
         int rows, int n, int k, ref float a0, ref float b, int j, TVector tailMask, ref float c, nint cRowStride, bool accumulate)
-        where TLanes : struct, IDotLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         ref float a1 = ref Unsafe.Add(ref a0, (nint)Math.Min(1, rows - 1) * k);
@@ -229,31 +232,17 @@ internal static class GemmDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint RowOffset(int n, int k, int j, int r) => (nint)(Math.Min(j + r, n - 1) - j) * k;
 
-    /// <summary>
-    /// The lane sums of eight vectors as one vector [Σs0, …, Σs7], by a transposing tree of adds
-    /// (8 unpacks, 4 shuffles, 2 lane permutes, 14 adds) rather than eight separate horizontal sums of
-    /// about twice the work. <see cref="ConvolutionLanes512"/> first folds each 16-lane vector to 8.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> SumEach(
-        Vector256<float> h0, Vector256<float> h1, Vector256<float> h2, Vector256<float> h3,
-        Vector256<float> h4, Vector256<float> h5, Vector256<float> h6, Vector256<float> h7)
-    {
-        // Per 128-bit lane: [Σ h0 pairs, Σ h1 pairs, …] interleaved, then four vectors' sums side by side.
-        Vector256<float> h01 = Avx.UnpackLow(h0, h1) + Avx.UnpackHigh(h0, h1);
-        Vector256<float> h23 = Avx.UnpackLow(h2, h3) + Avx.UnpackHigh(h2, h3);
-        Vector256<float> h45 = Avx.UnpackLow(h4, h5) + Avx.UnpackHigh(h4, h5);
-        Vector256<float> h67 = Avx.UnpackLow(h6, h7) + Avx.UnpackHigh(h6, h7);
-        Vector256<float> h0123 = Avx.Shuffle(h01, h23, 0x44) + Avx.Shuffle(h01, h23, 0xEE);
-        Vector256<float> h4567 = Avx.Shuffle(h45, h67, 0x44) + Avx.Shuffle(h45, h67, 0xEE);
-
-        // Each 128-bit lane holds half of every sum: add the lanes.
-        return Avx.Permute2x128(h0123, h4567, 0x20) + Avx.Permute2x128(h0123, h4567, 0x31);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(ref float c, int columns, bool accumulate, Vector256<float> sums)
     {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            // 128-bit machines: the two halves, as Lanes128 built them.
+            Store(ref c, Math.Min(columns, 4), accumulate, sums.GetLower());
+            Store(ref Unsafe.Add(ref c, 4), columns - 4, accumulate, sums.GetUpper());
+            return;
+        }
+
         if (columns == Vector256<float>.Count)
         {
             (accumulate ? sums + Vector256.LoadUnsafe(ref c) : sums).StoreUnsafe(ref c);

@@ -9,13 +9,8 @@ namespace CnnGen.Runtime.Kernels;
 /// the result is bit-identical for any thread count.
 /// </summary>
 /// <remarks>
-/// A call allocates nothing: the chunk bodies are delegates cached in static fields, and the call's
-/// operands travel in one static <see cref="Job"/>, written before
-/// <see cref="Parallelism.For(int, Action{int, int, int})"/> signals the workers (a fence) and cleared
-/// after. The operands are pinned for the duration, so the job can hold plain pointers. One parallel GEMM
-/// runs at a time: a call that finds another in flight (two networks on two threads, or GEMMs inside a
-/// batch-parallel layer) runs on its own thread instead of waiting, and Parallelism runs a call made from
-/// inside a parallel region inline.
+/// A call allocates nothing and runs through <see cref="ParallelGate"/>: a call that finds another parallel kernel
+/// in flight runs on its own thread instead of waiting.
 /// </remarks>
 internal static unsafe class GemmParallel
 {
@@ -39,14 +34,6 @@ internal static unsafe class GemmParallel
     /// <summary>Rows of A per unit of the dot path's row split: whole four-row sweeps.</summary>
     private const int DotRowGroup = 4;
 
-    private static readonly object Gate = new();
-    private static readonly Action<int, int, int> BlockedColumns = RunBlockedColumns;
-    private static readonly Action<int, int, int> BlockedRows = RunBlockedRows;
-    private static readonly Action<int, int, int> DotColumns = RunDotColumns;
-    private static readonly Action<int, int, int> DotRows = RunDotRows;
-
-    private static Job s_job;
-
     /// <summary>Runs the blocked product in parallel and returns true, or returns false if it should not.</summary>
     public static bool TryRunBlocked(
         int m, int n, int k, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, nint bColumnStride, ref float c, bool accumulate)
@@ -60,11 +47,12 @@ internal static unsafe class GemmParallel
         // Column panels when there are enough to share evenly; otherwise row tiles (a narrow C: a classifier).
         int panels = (n + Gemm.TileColumns - 1) / Gemm.TileColumns;
         int rowTiles = (m + Gemm.TileRows - 1) / Gemm.TileRows;
-        bool byRows = panels < 2 * threads && rowTiles > panels;
         fixed (float* aPointer = &a, bPointer = &b, cPointer = &c)
         {
-            var job = new Job(m, n, k, aPointer, aRowStride, aDepthStride, bPointer, bDepthStride, bColumnStride, cPointer, accumulate);
-            return TryFork(in job, byRows ? rowTiles : panels, byRows ? BlockedRows : BlockedColumns);
+            var operands = new Operands(m, n, k, aPointer, aRowStride, aDepthStride, bPointer, bDepthStride, bColumnStride, cPointer, accumulate);
+            return panels < 2 * threads && rowTiles > panels
+                ? ParallelGate.TryRun(new BlockedRows(operands), rowTiles)
+                : ParallelGate.TryRun(new BlockedColumns(operands), panels);
         }
     }
 
@@ -82,98 +70,85 @@ internal static unsafe class GemmParallel
 
         fixed (float* aPointer = &a, bPointer = &b, cPointer = &c)
         {
-            var job = new Job(m, n, k, aPointer, k, 1, bPointer, 1, k, cPointer, accumulate);
+            var operands = new Operands(m, n, k, aPointer, k, 1, bPointer, 1, k, cPointer, accumulate);
             return byRows
-                ? TryFork(in job, (m + DotRowGroup - 1) / DotRowGroup, DotRows)
-                : TryFork(in job, (n + DotColumnGroup - 1) / DotColumnGroup, DotColumns);
+                ? ParallelGate.TryRun(new DotRows(operands), (m + DotRowGroup - 1) / DotRowGroup)
+                : ParallelGate.TryRun(new DotColumns(operands), (n + DotColumnGroup - 1) / DotColumnGroup);
         }
     }
 
-    private static bool TryFork(in Job job, int units, Action<int, int, int> body)
+    /// <summary>Columns [start · NR, end · NR) of C: the same product with B and C advanced, C's row stride unchanged.</summary>
+    private readonly struct BlockedColumns(Operands job) : IParallelJob
     {
-        if (!Monitor.TryEnter(Gate))
+        public void Run(int worker, int start, int end)
         {
-            return false;
+            int first = start * Gemm.TileColumns;
+            int columns = Math.Min(end * Gemm.TileColumns, job.N) - first;
+            Gemm.RunBlocked(
+                job.M,
+                columns,
+                job.K,
+                ref *job.A,
+                job.ARowStride,
+                job.ADepthStride,
+                ref Unsafe.Add(ref *job.B, first * job.BColumnStride),
+                job.BDepthStride,
+                job.BColumnStride,
+                ref Unsafe.Add(ref *job.C, first),
+                job.N,
+                job.Accumulate);
         }
+    }
 
-        try
+    /// <summary>Rows [start · MR, end · MR) of C: the same product with A and C advanced.</summary>
+    private readonly struct BlockedRows(Operands job) : IParallelJob
+    {
+        public void Run(int worker, int start, int end)
         {
-            s_job = job;
-            Parallelism.For(units, body);
+            int first = start * Gemm.TileRows;
+            int rows = Math.Min(end * Gemm.TileRows, job.M) - first;
+            Gemm.RunBlocked(
+                rows,
+                job.N,
+                job.K,
+                ref Unsafe.Add(ref *job.A, first * job.ARowStride),
+                job.ARowStride,
+                job.ADepthStride,
+                ref *job.B,
+                job.BDepthStride,
+                job.BColumnStride,
+                ref Unsafe.Add(ref *job.C, (nint)first * job.N),
+                job.N,
+                job.Accumulate);
         }
-        finally
+    }
+
+    /// <summary>Rows [start · 8, end · 8) of B, which are columns of C.</summary>
+    private readonly struct DotColumns(Operands job) : IParallelJob
+    {
+        public void Run(int worker, int start, int end)
         {
-            s_job = default;
-            Monitor.Exit(Gate);
+            int first = start * DotColumnGroup;
+            int columns = Math.Min(end * DotColumnGroup, job.N) - first;
+            GemmDot.Run(
+                job.M, columns, job.K, ref *job.A, ref Unsafe.Add(ref *job.B, (nint)first * job.K), ref Unsafe.Add(ref *job.C, first), job.N, job.Accumulate);
         }
-
-        return true;
     }
 
-    // Columns [start · NR, end · NR) of C: the same product with B and C advanced, C's row stride unchanged.
-    private static void RunBlockedColumns(int worker, int start, int end)
+    /// <summary>Rows [start · 4, end · 4) of A and C.</summary>
+    private readonly struct DotRows(Operands job) : IParallelJob
     {
-        ref readonly Job job = ref s_job;
-        int first = start * Gemm.TileColumns;
-        int columns = Math.Min(end * Gemm.TileColumns, job.N) - first;
-        Gemm.RunBlocked(
-            job.M,
-            columns,
-            job.K,
-            ref *job.A,
-            job.ARowStride,
-            job.ADepthStride,
-            ref Unsafe.Add(ref *job.B, first * job.BColumnStride),
-            job.BDepthStride,
-            job.BColumnStride,
-            ref Unsafe.Add(ref *job.C, first),
-            job.N,
-            job.Accumulate);
-    }
-
-    // Rows [start · MR, end · MR) of C: the same product with A and C advanced.
-    private static void RunBlockedRows(int worker, int start, int end)
-    {
-        ref readonly Job job = ref s_job;
-        int first = start * Gemm.TileRows;
-        int rows = Math.Min(end * Gemm.TileRows, job.M) - first;
-        Gemm.RunBlocked(
-            rows,
-            job.N,
-            job.K,
-            ref Unsafe.Add(ref *job.A, first * job.ARowStride),
-            job.ARowStride,
-            job.ADepthStride,
-            ref *job.B,
-            job.BDepthStride,
-            job.BColumnStride,
-            ref Unsafe.Add(ref *job.C, (nint)first * job.N),
-            job.N,
-            job.Accumulate);
-    }
-
-    // Rows [start · 8, end · 8) of B, which are columns of C.
-    private static void RunDotColumns(int worker, int start, int end)
-    {
-        ref readonly Job job = ref s_job;
-        int first = start * DotColumnGroup;
-        int columns = Math.Min(end * DotColumnGroup, job.N) - first;
-        GemmDot.Run(
-            job.M, columns, job.K, ref *job.A, ref Unsafe.Add(ref *job.B, (nint)first * job.K), ref Unsafe.Add(ref *job.C, first), job.N, job.Accumulate);
-    }
-
-    // Rows [start · 4, end · 4) of A and C.
-    private static void RunDotRows(int worker, int start, int end)
-    {
-        ref readonly Job job = ref s_job;
-        int first = start * DotRowGroup;
-        int rows = Math.Min(end * DotRowGroup, job.M) - first;
-        GemmDot.Run(
-            rows, job.N, job.K, ref Unsafe.Add(ref *job.A, (nint)first * job.K), ref *job.B, ref Unsafe.Add(ref *job.C, (nint)first * job.N), job.N, job.Accumulate);
+        public void Run(int worker, int start, int end)
+        {
+            int first = start * DotRowGroup;
+            int rows = Math.Min(end * DotRowGroup, job.M) - first;
+            GemmDot.Run(
+                rows, job.N, job.K, ref Unsafe.Add(ref *job.A, (nint)first * job.K), ref *job.B, ref Unsafe.Add(ref *job.C, (nint)first * job.N), job.N, job.Accumulate);
+        }
     }
 
     /// <summary>One parallel call's operands, in the layout <see cref="GemmDriver.Run"/> takes them.</summary>
-    private readonly struct Job(
+    private readonly struct Operands(
         int m, int n, int k, float* a, nint aRowStride, nint aDepthStride, float* b, nint bDepthStride, nint bColumnStride, float* c, bool accumulate)
     {
         public readonly int M = m, N = n, K = k;

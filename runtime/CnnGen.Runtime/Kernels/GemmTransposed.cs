@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -16,9 +15,12 @@ namespace CnnGen.Runtime.Kernels;
 /// </remarks>
 internal static class GemmTransposed
 {
-    /// <summary>Whether <see cref="Gemm.MultiplyNT"/> should take this path: B at least twice the data the swap adds.</summary>
+    /// <summary>
+    /// Whether <see cref="Gemm.MultiplyNT"/> should take this path: B at least twice the data the swap adds, and C
+    /// transposed by register blocks.
+    /// </summary>
     public static bool Pays(int m, int n, int k) =>
-        Avx.IsSupported && n >= 2 * m && (long)n * k >= 2 * (((long)m * k) + ((long)m * n));
+        (TransposeBlock8.IsSupported || TransposeBlock4.IsSupported) && n >= 2 * m && (long)n * k >= 2 * (((long)m * k) + ((long)m * n));
 
     /// <summary>C[m, n] (+)= A[m, k] · B[n, k]ᵀ via a scratch Cᵀ[n, m] = B · Aᵀ.</summary>
     public static void RunNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)

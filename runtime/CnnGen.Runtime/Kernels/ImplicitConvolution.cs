@@ -223,15 +223,15 @@ public static partial class ImplicitConvolution
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            ComputeRows<GemmKernel512>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            ComputeRows<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            ComputeRows<GemmKernel256>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            ComputeRows<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else
         {
-            ComputeRows<GemmKernelScalar>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            ComputeRows<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
     }
 

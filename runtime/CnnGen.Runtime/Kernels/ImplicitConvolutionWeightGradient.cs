@@ -28,22 +28,22 @@ public static partial class ImplicitConvolution
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            AccumulateWeightGradient<ConvolutionLanes512, Vector512<float>>(shape, borderedInput, outputGradient, gradient);
+            AccumulateWeightGradient<Lanes512, Vector512<float>>(shape, borderedInput, outputGradient, gradient);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            AccumulateWeightGradient<ConvolutionLanes256, Vector256<float>>(shape, borderedInput, outputGradient, gradient);
+            AccumulateWeightGradient<Lanes256, Vector256<float>>(shape, borderedInput, outputGradient, gradient);
         }
         else
         {
-            AccumulateWeightGradient<ConvolutionLanes128, Vector128<float>>(shape, borderedInput, outputGradient, gradient);
+            AccumulateWeightGradient<Lanes128, Vector128<float>>(shape, borderedInput, outputGradient, gradient);
         }
     }
 
     /// <summary><see cref="AccumulateWeightGradient(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> at one vector width (tests run every width).</summary>
     internal static void AccumulateWeightGradient<TLanes, TVector>(
         in ConvolutionShape shape, ReadOnlySpan<float> borderedInput, ReadOnlySpan<float> outputGradient, Span<float> gradient)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         shape.Validate();
@@ -120,7 +120,7 @@ public static partial class ImplicitConvolution
     /// <summary>Rows of the accumulator in tiles: row m = (ky, kx, c) reads the bordered input at its tap's offset.</summary>
     private static void AccumulateRows<TLanes, TVector>(
         in ConvolutionShape shape, ref float borderedInput, ref int steps, ref float pixelMajor, int width, ref float gradient)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         int patch = shape.PatchSize, pixels = shape.OutputPixels, groupWidth = 2 * TLanes.Count;

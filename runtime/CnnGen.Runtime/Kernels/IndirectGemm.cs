@@ -5,7 +5,7 @@ namespace CnnGen.Runtime.Kernels;
 /// <summary>
 /// The register tile of the convolution kernels that read one operand through a table of offsets
 /// (an indirect GEMM): C[r, 0..V) (+)= Σ_t A[rowOffset(r) + step(t)] · B[t, 0..V) for up to
-/// <see cref="IConvolutionLanes{TVector}.Rows"/> rows r and V = one or two vectors of columns — or, with
+/// <see cref="ILanes{TVector}.Rows"/> rows r and V = one or two vectors of columns — or, with
 /// <see cref="TableAddressesB"/>, Σ_t A[rowOffset(r) + t] · B[step(t) + 0..V). The C tile stays in registers
 /// for the whole depth; each step loads B's row once and broadcasts one A value per row.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class IndirectGemm
     /// </summary>
     public static void Tile<TLanes, TVector, TVectors>(
         int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors =>
         Tile<TLanes, TVector, TVectors, TableAddressesA>(rows, ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate);
@@ -37,7 +37,7 @@ internal static class IndirectGemm
     /// </summary>
     public static void Tile<TLanes, TVector, TVectors, TTable>(
         int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors
         where TTable : struct, IStepTable
@@ -58,7 +58,7 @@ internal static class IndirectGemm
     /// <summary>One tile of TRows rows; every <c>rows &gt; r</c> and <c>two</c> test is a JIT-time constant.</summary>
     private static void Tile<TLanes, TVector, TVectors, TTable, TRows>(
         ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors
         where TTable : struct, IStepTable
@@ -224,7 +224,7 @@ internal static class IndirectGemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TLanes, TVector, TVectors>(TVector first, TVector second, ref float destination, bool accumulate)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
         where TVectors : struct, ITileVectors
     {

@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime.Kernels;
 
-/// <summary>Out-of-place matrix transposes by 8 × 8 register blocks (AVX), element by element at the edges.</summary>
+/// <summary>
+/// Out-of-place matrix transposes by register blocks (<see cref="ITransposeBlock"/>: 8 × 8 with AVX, else 4 × 4
+/// with SSE or Arm64 AdvSimd), element by element at the edges.
+/// </summary>
 internal static class MatrixTranspose
 {
-    private const int Block = 8;
 
     /// <summary>
     /// destination[j, i] (+)= source[i, j] for a rows × columns source whose rows are
@@ -51,26 +52,46 @@ internal static class MatrixTranspose
         Into(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges: true, new TransposedRows.AddBias(bias, relu));
     }
 
-    /// <summary>The block loop; <paramref name="overlapEdges"/>: whether writing an element twice gives what writing it once does.</summary>
+    /// <summary>The block loop with this machine's widest block.</summary>
     private static void Into<TRows>(
         int rows, int columns, ref float source, nint sourceStride, ref float destination, nint destinationStride, bool overlapEdges, TRows store)
         where TRows : struct, ITransposedRows, allows ref struct
     {
-        if (!Avx.IsSupported || rows < Block || columns < Block)
+        if (TransposeBlock8.IsSupported)
+        {
+            Into<TRows, TransposeBlock8>(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges, store);
+        }
+        else
+        {
+            Into<TRows, TransposeBlock4>(rows, columns, ref source, sourceStride, ref destination, destinationStride, overlapEdges, store);
+        }
+    }
+
+    /// <summary>
+    /// The block loop with <typeparamref name="TBlock"/> (tests run each); <paramref name="overlapEdges"/>: whether
+    /// writing an element twice gives what writing it once does.
+    /// </summary>
+    internal static void Into<TRows, TBlock>(
+        int rows, int columns, ref float source, nint sourceStride, ref float destination, nint destinationStride, bool overlapEdges, TRows store)
+        where TRows : struct, ITransposedRows, allows ref struct
+        where TBlock : struct, ITransposeBlock
+    {
+        int block = TBlock.Size;
+        if (!TBlock.IsSupported || rows < block || columns < block)
         {
             Elementwise(0, rows, 0, columns, ref source, sourceStride, ref destination, destinationStride, store);
             return;
         }
 
-        int fullRows = rows - (rows % Block), fullColumns = columns - (columns % Block);
+        int fullRows = rows - (rows % block), fullColumns = columns - (columns % block);
         int blockRows = overlapEdges ? rows : fullRows, blockColumns = overlapEdges ? columns : fullColumns;
-        for (int i = 0; i < blockRows; i += Block)
+        for (int i = 0; i < blockRows; i += block)
         {
-            int top = Math.Min(i, rows - Block);
-            for (int j = 0; j < blockColumns; j += Block)
+            int top = Math.Min(i, rows - block);
+            for (int j = 0; j < blockColumns; j += block)
             {
-                int left = Math.Min(j, columns - Block);
-                GemmPacking.Transpose8x8(
+                int left = Math.Min(j, columns - block);
+                TBlock.Transpose(
                     ref Unsafe.Add(ref source, (top * sourceStride) + left),
                     sourceStride,
                     ref Unsafe.Add(ref destination, (left * destinationStride) + top),

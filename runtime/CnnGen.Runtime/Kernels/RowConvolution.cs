@@ -39,15 +39,15 @@ public static class RowConvolution
 
         if (Vector512.IsHardwareAccelerated)
         {
-            Compute<ConvolutionLanes512, Vector512<float>>(shape, input, weight, output);
+            Compute<Lanes512, Vector512<float>>(shape, input, weight, output);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Compute<ConvolutionLanes256, Vector256<float>>(shape, input, weight, output);
+            Compute<Lanes256, Vector256<float>>(shape, input, weight, output);
         }
         else
         {
-            Compute<ConvolutionLanes128, Vector128<float>>(shape, input, weight, output);
+            Compute<Lanes128, Vector128<float>>(shape, input, weight, output);
         }
 
         if (!bias.IsEmpty)
@@ -60,7 +60,7 @@ public static class RowConvolution
     /// <remarks>The stack buffers are written before they are read, so they are not zeroed on every call.</remarks>
     [SkipLocalsInit]
     internal static void Compute<TLanes, TVector>(in ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output)
-        where TLanes : struct, IConvolutionLanes<TVector>
+        where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
         int lanes = TLanes.Count, tileRows = TLanes.Rows;

@@ -3,11 +3,14 @@ using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime.Kernels;
 
-/// <summary>What a transpose does with each row (8 floats) it produces, and with each single element at an edge.</summary>
+/// <summary>What a transpose does with each row (8 or 4 floats) it produces, and with each single element at an edge.</summary>
 internal interface ITransposedRows
 {
     /// <summary>Writes <paramref name="values"/>, which belong to destination row <paramref name="row"/>, at <paramref name="destination"/>.</summary>
     void Store(Vector256<float> values, ref float destination, int row);
+
+    /// <inheritdoc cref="Store(Vector256{float}, ref float, int)"/>
+    void Store(Vector128<float> values, ref float destination, int row);
 
     /// <summary>Writes one element of destination row <paramref name="row"/>.</summary>
     void Store(float value, ref float destination, int row);
@@ -23,6 +26,9 @@ internal static class TransposedRows
         public void Store(Vector256<float> values, ref float destination, int row) => values.StoreUnsafe(ref destination);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(Vector128<float> values, ref float destination, int row) => values.StoreUnsafe(ref destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(float value, ref float destination, int row) => destination = value;
     }
 
@@ -32,6 +38,10 @@ internal static class TransposedRows
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(Vector256<float> values, ref float destination, int row) =>
             (values + Vector256.LoadUnsafe(ref destination)).StoreUnsafe(ref destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(Vector128<float> values, ref float destination, int row) =>
+            (values + Vector128.LoadUnsafe(ref destination)).StoreUnsafe(ref destination);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(float value, ref float destination, int row) => destination += value;
@@ -53,6 +63,13 @@ internal static class TransposedRows
         {
             Vector256<float> shifted = _bias.IsEmpty ? values : values + Vector256.Create(_bias[row]);
             (Relu ? Vector256.Max(shifted, Vector256<float>.Zero) : shifted).StoreUnsafe(ref destination);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(Vector128<float> values, ref float destination, int row)
+        {
+            Vector128<float> shifted = _bias.IsEmpty ? values : values + Vector128.Create(_bias[row]);
+            (Relu ? Vector128.Max(shifted, Vector128<float>.Zero) : shifted).StoreUnsafe(ref destination);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -107,6 +107,12 @@ public class Adam : IOptimizer
     }
 
     /// <inheritdoc/>
+    public IReadOnlyList<KeyValuePair<string, Memory<float>>> StateBuffers => [new("exp_avg", _firstMoment), new("exp_avg_sq", _secondMoment)];
+
+    /// <inheritdoc/>
+    public void RestoreStepCount(int stepCount) => StepCount = ParameterUpdate.CheckStepCount(stepCount);
+
+    /// <inheritdoc/>
     public void Reset()
     {
         Array.Clear(_firstMoment);

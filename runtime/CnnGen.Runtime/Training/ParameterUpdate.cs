@@ -108,4 +108,11 @@ internal static class ParameterUpdate
                 nameof(gradients));
         }
     }
+
+    /// <summary>Returns <paramref name="stepCount"/> if it is a possible step count (≥ 0), else throws.</summary>
+    public static int CheckStepCount(int stepCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        return stepCount;
+    }
 }

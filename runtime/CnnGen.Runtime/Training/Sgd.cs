@@ -91,6 +91,12 @@ public sealed class Sgd : IOptimizer
     }
 
     /// <inheritdoc/>
+    public IReadOnlyList<KeyValuePair<string, Memory<float>>> StateBuffers => Momentum != 0f ? [new("momentum_buffer", _momentumBuffer)] : [];
+
+    /// <inheritdoc/>
+    public void RestoreStepCount(int stepCount) => StepCount = ParameterUpdate.CheckStepCount(stepCount);
+
+    /// <inheritdoc/>
     public void Reset()
     {
         Array.Clear(_momentumBuffer);

@@ -13,10 +13,16 @@ namespace CnnGen.Runtime.Training;
 /// for each batch of B indices (the last may be shorter):
 ///     optimizer.LearningRate = schedule(epoch, batch, batchesPerEpoch, baseRate)
 ///     gather images (B, C·H·W) and labels (B)      → augment (optional)
-///     network.ForwardBatch → loss.Backward → ZeroGradients → BackwardBatch → optimizer.Step
-///     report TrainingProgress
-/// evaluate the test set in inference mode → report EpochResult
+///     network.ForwardBatch → loss.Backward → ZeroGradients → BackwardBatch
+///     stop with TrainingDivergedException if the loss or a gradient is NaN or ±∞
+///     optimizer.Step → report TrainingProgress → checkpoint every CheckpointInterval steps
+/// evaluate the test set in inference mode → checkpoint → report EpochResult
 /// </code>
+/// <para>
+/// With <see cref="TrainerOptions.CheckpointDirectory"/> the run can be interrupted at any point (even
+/// killed while a checkpoint is written) and continued with <see cref="TrainerOptions.Resume"/>; on one
+/// thread it then ends with the same parameters, bit for bit, as a run never interrupted.
+/// </para>
 /// <para>
 /// Every buffer is allocated once per <see cref="Fit"/>; a step allocates nothing. On one thread a run
 /// is reproducible bit for bit from <see cref="TrainerOptions.Seed"/> and the starting parameters.
@@ -36,11 +42,23 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, "options.BatchSize");
         ArgumentNullException.ThrowIfNull(options.CreateOptimizer, "options.CreateOptimizer");
         ArgumentNullException.ThrowIfNull(options.Loss, "options.Loss");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CheckpointInterval, "options.CheckpointInterval");
+        if (options.Resume && options.CheckpointDirectory is null)
+        {
+            throw new ArgumentException("TrainerOptions.Resume needs a CheckpointDirectory to resume from.", nameof(options));
+        }
+
         Options = options;
     }
 
     /// <summary>The settings of every run.</summary>
     public TrainerOptions Options { get; }
+
+    /// <summary>The checkpoint the last <see cref="Fit"/> resumed from, or <see langword="null"/> if it started afresh.</summary>
+    public string? ResumedFrom { get; private set; }
+
+    /// <summary>Why the last <see cref="Fit"/> passed over damaged checkpoint files (e.g. a newest file that fails its CRC-32).</summary>
+    public IReadOnlyList<string> RejectedCheckpoints { get; private set; } = [];
 
     /// <summary>
     /// Trains <paramref name="network"/> on <paramref name="train"/> for <see cref="TrainerOptions.Epochs"/>
@@ -87,7 +105,7 @@ public sealed class Trainer
         var shuffleRandom = new RandomSource(StreamSeed(Options.Seed, ShuffleStream));
         var augmentationRandom = new RandomSource(StreamSeed(Options.Seed, AugmentationStream));
 
-        // Every buffer of the run: nothing is allocated per batch.
+        // Every buffer of the run: nothing is allocated per batch (checkpoints aside).
         int batchSize = Math.Min(Options.BatchSize, train.Count);
         int inputLength = network.InputLength, outputLength = network.OutputLength;
         var order = new int[train.Count];
@@ -99,20 +117,31 @@ public sealed class Trainer
         int batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
         var history = new List<EpochResult>(Options.Epochs);
 
-        for (int epoch = 0; epoch < Options.Epochs; epoch++)
+        ResumedFrom = null;
+        RejectedCheckpoints = [];
+        var run = new RunIdentity(network.GetType().FullName!, optimizer.GetType().FullName!, Options.Seed, Options.BatchSize, train.Count);
+        CheckpointTensors? checkpointTensors = Options.CheckpointDirectory is null ? null : CheckpointTensors.For(network, optimizer);
+        TrainingCheckpoint? resumed = checkpointTensors is not null && Options.Resume
+            ? Restore(network, optimizer, checkpointTensors, run, history, shuffleRandom, augmentationRandom)
+            : null;
+        int step = optimizer.StepCount;
+
+        for (int epoch = resumed?.Epoch ?? 0; epoch < Options.Epochs; epoch++)
         {
-            long epochStart = Stopwatch.GetTimestamp();
+            TrainingCheckpoint? partial = resumed?.Epoch == epoch ? resumed : null;
+            long epochStart = Stopwatch.GetTimestamp() - (long)((partial?.EpochElapsed.TotalSeconds ?? 0) * Stopwatch.Frequency);
             float learningRate = Options.Schedule?.LearningRate(epoch, 0, batchesPerEpoch, baseRate) ?? baseRate;
             for (int i = 0; i < order.Length; i++)
             {
                 order[i] = i;
             }
 
+            UInt128 shuffleState = shuffleRandom.State;
             shuffleRandom.Shuffle(order);
             network.IsTraining = true;
-            double lossSum = 0;
-            int correct = 0, seen = 0;
-            for (int batch = 0; batch < batchesPerEpoch; batch++)
+            double lossSum = partial?.EpochLossSum ?? 0;
+            int correct = partial?.EpochCorrect ?? 0, seen = partial?.EpochSeen ?? 0;
+            for (int batch = partial?.Batch ?? 0; batch < batchesPerEpoch; batch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = batch * batchSize;
@@ -137,12 +166,31 @@ public sealed class Trainer
                 correct += SoftmaxCrossEntropy.CountCorrect(batchOutputs, labels);
                 network.ZeroGradients();
                 network.BackwardBatch(batchOutputGradient, default, count);
+                DivergenceCheck.ThrowIfDiverged(network, loss, ++step, epoch, batch);
                 optimizer.Step(network.Parameters, network.Gradients);
 
                 lossSum += (double)loss * count;
                 seen += count;
                 batchProgress?.Report(new TrainingProgress(
                     epoch, Options.Epochs, batch, batchesPerEpoch, (float)(lossSum / seen), SamplesPerSecond(seen, epochStart)));
+                if (checkpointTensors is not null && Options.CheckpointInterval > 0 && step % Options.CheckpointInterval == 0 && batch + 1 < batchesPerEpoch)
+                {
+                    WriteCheckpoint(network, checkpointTensors, new TrainingCheckpoint
+                    {
+                        Run = run,
+                        Epoch = epoch,
+                        Batch = batch + 1,
+                        OptimizerSteps = optimizer.StepCount,
+                        NetworkRandom = network.Random.State,
+                        AugmentationRandom = augmentationRandom.State,
+                        ShuffleRandom = shuffleState,
+                        EpochLossSum = lossSum,
+                        EpochCorrect = correct,
+                        EpochSeen = seen,
+                        EpochElapsed = Stopwatch.GetElapsedTime(epochStart),
+                        History = history,
+                    });
+                }
             }
 
             EvaluationResult testResult = test is null ? new(float.NaN, float.NaN, 0) : EvaluateBatches(network, test, outputs);
@@ -155,11 +203,70 @@ public sealed class Trainer
                 testResult.Accuracy,
                 Stopwatch.GetElapsedTime(epochStart));
             history.Add(result);
+            if (checkpointTensors is not null)
+            {
+                WriteCheckpoint(network, checkpointTensors, new TrainingCheckpoint
+                {
+                    Run = run,
+                    Epoch = epoch + 1,
+                    Batch = 0,
+                    OptimizerSteps = optimizer.StepCount,
+                    NetworkRandom = network.Random.State,
+                    AugmentationRandom = augmentationRandom.State,
+                    ShuffleRandom = shuffleRandom.State,
+                    EpochLossSum = 0,
+                    EpochCorrect = 0,
+                    EpochSeen = 0,
+                    EpochElapsed = TimeSpan.Zero,
+                    History = history,
+                });
+            }
+
             epochProgress?.Report(result);
         }
 
         network.IsTraining = false;
         return history;
+    }
+
+    // The tensors hold the optimizer's own buffers, so gathering the network's parameters gathers its state too.
+    private void WriteCheckpoint(INetwork network, CheckpointTensors tensors, TrainingCheckpoint checkpoint)
+    {
+        tensors.Gather(network);
+        CheckpointFiles.Write(Options.CheckpointDirectory!, tensors, checkpoint);
+    }
+
+    // Loads the newest sound checkpoint into the network, the optimizer and the random streams.
+    private TrainingCheckpoint? Restore(
+        INetwork network,
+        IOptimizer optimizer,
+        CheckpointTensors tensors,
+        RunIdentity run,
+        List<EpochResult> history,
+        RandomSource shuffleRandom,
+        RandomSource augmentationRandom)
+    {
+        var rejected = new List<string>();
+        RejectedCheckpoints = rejected;
+        if (CheckpointFiles.ReadNewest(Options.CheckpointDirectory!, tensors, rejected) is not { } found)
+        {
+            return null;
+        }
+
+        string[] differences = [.. found.Checkpoint.Run.Differences(run)];
+        if (differences.Length > 0)
+        {
+            throw new InvalidOperationException($"Checkpoint '{found.Path}' cannot resume this run: {string.Join("; ", differences)}.");
+        }
+
+        tensors.Scatter(network);
+        optimizer.RestoreStepCount(found.Checkpoint.OptimizerSteps);
+        network.Random.State = found.Checkpoint.NetworkRandom;
+        shuffleRandom.State = found.Checkpoint.ShuffleRandom;
+        augmentationRandom.State = found.Checkpoint.AugmentationRandom;
+        history.AddRange(found.Checkpoint.History);
+        ResumedFrom = found.Path;
+        return found.Checkpoint;
     }
 
     /// <summary>

@@ -32,4 +32,27 @@ public sealed record TrainerOptions
 
     /// <summary>The loss on the network's outputs and the integer labels. Default <see cref="SoftmaxCrossEntropy"/>.</summary>
     public ILoss<int> Loss { get; init; } = SoftmaxCrossEntropy.Instance;
+
+    /// <summary>
+    /// Where <see cref="Trainer.Fit"/> writes checkpoints (created if missing); <see langword="null"/>
+    /// writes none. A checkpoint is one safetensors file: the parameters, the optimizer's state (see
+    /// <see cref="IOptimizer.StateBuffers"/>) and, as metadata, the step, the epoch and batch, every random
+    /// stream (dropout, shuffling, augmentation), the epoch's running loss and the earlier epochs' results,
+    /// with a CRC-32. It is written at the end of every epoch and every <see cref="CheckpointInterval"/>
+    /// batches, atomically: to a temporary file flushed to the disk, then renamed, keeping the one before
+    /// as <c>checkpoint.previous.safetensors</c>.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Optimizer steps between checkpoints within an epoch; 0 (the default) writes them at epoch ends only.</summary>
+    public int CheckpointInterval { get; init; }
+
+    /// <summary>
+    /// Continue from the newest sound checkpoint in <see cref="CheckpointDirectory"/>, if there is one
+    /// (a damaged newest file is passed over for the previous one); without one, start from the network's
+    /// current parameters. On one thread the result is the same, bit for bit, as a run never interrupted.
+    /// The checkpoint must come from the same network, optimizer type, seed, batch size and training-set
+    /// size; <see cref="Epochs"/> may differ.
+    /// </summary>
+    public bool Resume { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace EmbeddedInference.Harness;
@@ -13,6 +14,12 @@ internal interface IClassifier : IDisposable
 
     /// <summary>The predicted label of one normalised image of <see cref="FashionMnistImages.ImageLength"/> floats.</summary>
     int Classify(ReadOnlySpan<float> image);
+}
+
+/// <summary>A classifier that keeps the logits of its last <see cref="IClassifier.Classify"/> (for <c>--logits</c>).</summary>
+internal interface IReportsLogits
+{
+    ReadOnlySpan<float> Logits { get; }
 }
 
 /// <summary>
@@ -63,6 +70,12 @@ internal static class Classification
         // Start-up ends with the first prediction: runtime start, loading the images, building the classifier.
         long classifierStart = Stopwatch.GetTimestamp();
         using TClassifier classifier = createClassifier();
+        if (options.LogitsPath is not null && classifier is not IReportsLogits)
+        {
+            Console.Error.WriteLine($"{classifier.Description} does not report its logits: --logits is not available.");
+            return 2;
+        }
+
         long firstStart = Stopwatch.GetTimestamp();
         int firstPrediction = classifier.Classify(images.Image(0));
         long firstEnd = Stopwatch.GetTimestamp();
@@ -78,16 +91,26 @@ internal static class Classification
         // The timed pass: every image once, each timed on its own.
         var predictions = new int[images.Count];
         var ticks = new long[images.Count];
+        string[]? logits = options.LogitsPath is null ? null : new string[images.Count];
         for (int index = 0; index < images.Count; index++)
         {
             long start = Stopwatch.GetTimestamp();
             predictions[index] = classifier.Classify(images.Image(index));
             ticks[index] = Stopwatch.GetTimestamp() - start;
+            if (logits is not null)
+            {
+                logits[index] = string.Join(' ', ((IReportsLogits)classifier).Logits.ToArray().Select(value => value.ToString("R", CultureInfo.InvariantCulture)));
+            }
         }
 
         if (options.PredictionsPath is not null)
         {
             File.WriteAllLines(options.PredictionsPath, predictions.Select(label => label.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (options.LogitsPath is not null)
+        {
+            File.WriteAllLines(options.LogitsPath, logits!);
         }
 
         Console.WriteLine($"{classifier.Description}; {(JitInfo.GetCompiledMethodCount() > 0 ? "JIT" : "NativeAOT")}, {Simd()}");
@@ -142,8 +165,9 @@ internal static class Classification
     private static double Milliseconds(long ticks) => ticks * 1e3 / Stopwatch.Frequency;
 
     private static string Simd() =>
-        Vector512.IsHardwareAccelerated ? "Vector512"
+        (Vector512.IsHardwareAccelerated ? "Vector512"
         : Vector256.IsHardwareAccelerated ? "Vector256"
         : Vector128.IsHardwareAccelerated ? "Vector128"
-        : "no SIMD";
+        : "no SIMD")
+        + $" ({RuntimeInformation.ProcessArchitecture})";
 }

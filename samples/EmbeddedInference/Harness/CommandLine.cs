@@ -8,13 +8,15 @@ internal sealed class CommandLine
 {
     public const string Usage =
         """
-        Usage: EmbeddedInference[.Onnx] [IMAGES [LABELS]] [--data DIR] [--predictions FILE] [--warm-up N]
+        Usage: EmbeddedInference[.Onnx] [IMAGES [LABELS]] [--data DIR] [--predictions FILE] [--logits FILE] [--warm-up N]
 
           IMAGES, LABELS      an IDX image file of 28x28 images (plain or .gz) and, optionally, its labels
           --data DIR          a Fashion-MNIST directory: classify its t10k-images-idx3-ubyte[.gz] with its labels,
                               e.g. /usr/share/datasets/fashion-mnist for all 10,000 test images
                               [default: the 2,000-image subset in data/ next to the executable]
           --predictions FILE  write the predicted label of every image, one per line
+          --logits FILE       write the logits of every image, one line of space-separated floats per image
+                              (a classifier that reports them: CnnGen's)
           --warm-up N         predictions before the timed pass (the JIT needs ~2,000 to reach its optimised code) [default: 2000]
         """;
 
@@ -25,6 +27,8 @@ internal sealed class CommandLine
     public string? DataDirectory { get; private set; }
 
     public string? PredictionsPath { get; private set; }
+
+    public string? LogitsPath { get; private set; }
 
     public int WarmUp { get; private set; } = 2000;
 
@@ -43,7 +47,7 @@ internal sealed class CommandLine
                 case "-h" or "--help":
                     result.ShowHelp = true;
                     break;
-                case "--data" or "--predictions" or "--warm-up":
+                case "--data" or "--predictions" or "--logits" or "--warm-up":
                     if (index + 1 == args.Length)
                     {
                         error = $"{arg} needs a value.";
@@ -58,6 +62,10 @@ internal sealed class CommandLine
                     else if (arg == "--predictions")
                     {
                         result.PredictionsPath = value;
+                    }
+                    else if (arg == "--logits")
+                    {
+                        result.LogitsPath = value;
                     }
                     else if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int warmUp))
                     {

@@ -24,7 +24,8 @@ internal partial class ResidualGraph;
 [Conv2D(4, 1, Name = "b1")]
 [From("input"), Conv2D(3, 1), Relu, Conv2D(4, 3, Padding = 1, Name = "b2")]
 [From("input"), Conv2D(2, 5, Padding = 2, Name = "b3")]
-[Concat("b1", "b2", "b3"), Relu, Flatten, Dense(5)]
+[From("input"), MaxPool2D(3, Stride = 1, Padding = 1), Conv2D(2, 1, Name = "b4")]
+[Concat("b1", "b2", "b3", "b4"), Relu, Flatten, Dense(5)]
 internal partial class InceptionGraph;
 
 [Network]
@@ -61,7 +62,8 @@ internal static class GraphNetworks
             new NamedOracle("b1", ConvOracle.Explicit(4, 1, 1)),
             new FromOracle("input"), ConvOracle.Explicit(3, 1, 1), ActivationOracle.Relu, new NamedOracle("b2", ConvOracle.Explicit(4, 3, 3, padding: 1)),
             new FromOracle("input"), new NamedOracle("b3", ConvOracle.Explicit(2, 5, 5, padding: 2)),
-            new ConcatOracle("b1", "b2", "b3"), ActivationOracle.Relu, new FlattenOracle(), new DenseOracle(5))),
+            new FromOracle("input"), PoolOracle.Max(3, stride: 1, padding: 1), new NamedOracle("b4", ConvOracle.Explicit(2, 1, 1)),
+            new ConcatOracle("b1", "b2", "b3", "b4"), ActivationOracle.Relu, new FlattenOracle(), new DenseOracle(5))),
         new("ThreeReaders", () => new ThreeReaders(), new(
             new(1, 6, 6),
             new NamedOracle("x", ConvOracle.Explicit(3, 3, 3, padding: 1)),

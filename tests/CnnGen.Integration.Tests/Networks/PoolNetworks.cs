@@ -38,6 +38,21 @@ internal partial class AvgPool2S3;
 [Network, Input(1, 9, 18), AvgPool2D(9)]
 internal partial class AvgPool9;
 
+// Padding: −∞ for max pooling, zeros counted for average pooling (PyTorch's defaults). Inception's 3×3 stride 1
+// pad 1, ResNet's stem pooling (3×3 stride 2 pad 1, on an even size floored losing only padding), and a window
+// too large to unroll.
+[Network, Input(2, 6, 7), MaxPool2D(3, Stride = 1, Padding = 1)]
+internal partial class MaxPool3S1P1;
+
+[Network, Input(2, 8, 8), MaxPool2D(3, Stride = 2, Padding = 1)]
+internal partial class MaxPool3S2P1;
+
+[Network, Input(3, 5, 6), AvgPool2D(3, Stride = 1, Padding = 1)]
+internal partial class AvgPool3S1P1;
+
+[Network, Input(1, 9, 10), MaxPool2D(11, Stride = 3, Padding = 5)]
+internal partial class MaxPool11P5;
+
 internal static class PoolNetworks
 {
     public static IEnumerable<NetworkCase> Cases =>
@@ -51,5 +66,9 @@ internal static class PoolNetworks
         new("AvgPool3S1", () => new AvgPool3S1(), new(new(1, 5, 7), PoolOracle.Average(3, stride: 1))),
         new("AvgPool2S3", () => new AvgPool2S3(), new(new(2, 8, 8), PoolOracle.Average(2, stride: 3))),
         new("AvgPool9", () => new AvgPool9(), new(new(1, 9, 18), PoolOracle.Average(9))),
+        new("MaxPool3S1P1", () => new MaxPool3S1P1(), new(new(2, 6, 7), PoolOracle.Max(3, stride: 1, padding: 1))),
+        new("MaxPool3S2P1", () => new MaxPool3S2P1(), new(new(2, 8, 8), PoolOracle.Max(3, stride: 2, padding: 1))),
+        new("AvgPool3S1P1", () => new AvgPool3S1P1(), new(new(3, 5, 6), PoolOracle.Average(3, stride: 1, padding: 1))),
+        new("MaxPool11P5", () => new MaxPool11P5(), new(new(1, 9, 10), PoolOracle.Max(11, stride: 3, padding: 5))),
     ];
 }

@@ -1,17 +1,18 @@
 namespace CnnGen.Integration.Tests.Oracles;
 
 /// <summary>
-/// <c>nn.MaxPool2d</c> / <c>nn.AvgPool2d</c> without padding: output size floored, max pooling keeps the
-/// first maximum in row-major window order (a later equal value does not replace it).
+/// <c>nn.MaxPool2d</c> / <c>nn.AvgPool2d</c>: output size floored, max pooling keeps the first maximum in
+/// row-major window order (a later equal value does not replace it); padding never wins a max and counts as
+/// a zero in an average (PyTorch's <c>count_include_pad=True</c>).
 /// </summary>
-internal sealed class PoolOracle(bool isMax, int size, int stride) : OracleLayer
+internal sealed class PoolOracle(bool isMax, int size, int stride, int padding = 0) : OracleLayer
 {
-    public static PoolOracle Max(int size, int stride = 0) => new(true, size, stride == 0 ? size : stride);
+    public static PoolOracle Max(int size, int stride = 0, int padding = 0) => new(true, size, stride == 0 ? size : stride, padding);
 
-    public static PoolOracle Average(int size, int stride = 0) => new(false, size, stride == 0 ? size : stride);
+    public static PoolOracle Average(int size, int stride = 0, int padding = 0) => new(false, size, stride == 0 ? size : stride, padding);
 
     public override Shape OutputShape(Shape input) =>
-        new(input.Channels, ((input.Height - size) / stride) + 1, ((input.Width - size) / stride) + 1);
+        new(input.Channels, ((input.Height + (2 * padding) - size) / stride) + 1, ((input.Width + (2 * padding) - size) / stride) + 1);
 
     public override double[] Forward(Shape inputShape, double[] input, ReadOnlySpan<double> parameters)
     {
@@ -40,7 +41,13 @@ internal sealed class PoolOracle(bool isMax, int size, int stride) : OracleLayer
         {
             for (int kx = 0; kx < size; kx++)
             {
-                int index = inputShape.Index(channel, (outputY * stride) + ky, (outputX * stride) + kx);
+                int y = (outputY * stride) + ky - padding, x = (outputX * stride) + kx - padding;
+                if (y < 0 || y >= inputShape.Height || x < 0 || x >= inputShape.Width)
+                {
+                    continue; // padding: −∞ for max, 0 for the sum
+                }
+
+                int index = inputShape.Index(channel, y, x);
                 sum += input[index];
                 if (winner < 0 || input[index] > best)
                 {

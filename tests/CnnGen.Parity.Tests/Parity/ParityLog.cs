@@ -140,6 +140,15 @@ internal sealed class ParityLog(ITestOutputHelper output, string title)
         return worstExcluded;
     }
 
+    /// <summary>One comparison per named state tensor (<see cref="INetwork.StateTensors"/>: running statistics), in order.</summary>
+    public void CompareState(string prefix, INetwork network, ReadOnlySpan<float> cnnGen, ReadOnlySpan<float> torch)
+    {
+        foreach (ParameterTensor tensor in network.StateTensors)
+        {
+            Compare($"{prefix} {tensor.Name}", cnnGen.Slice(tensor.Offset, tensor.Length), torch.Slice(tensor.Offset, tensor.Length));
+        }
+    }
+
     public void Note(string line)
     {
         WriteHeader();

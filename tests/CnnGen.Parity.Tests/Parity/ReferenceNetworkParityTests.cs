@@ -203,7 +203,7 @@ public sealed class ReferenceNetworkParityTests(ITestOutputHelper output)
     /// derivative is ≤ lr·eps / (100 eps)² ≈ 0.1, harmless. Zero on every step: not excluded
     /// (nothing moves on either side).
     /// </remarks>
-    private static bool[] AdamIllConditioned(IReadOnlyList<float[]> torchGradients)
+    internal static bool[] AdamIllConditioned(IReadOnlyList<float[]> torchGradients)
     {
         var mask = new bool[torchGradients[0].Length];
         for (int i = 0; i < mask.Length; i++)

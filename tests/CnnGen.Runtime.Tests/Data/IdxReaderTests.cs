@@ -143,4 +143,75 @@ public sealed class IdxReaderTests : IDisposable
 
         Assert.Contains("dimension 0 has a negative size (-1)", exception.Message);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Data_past_the_declared_size_is_refused_naming_both_sizes(bool compress)
+    {
+        byte[] content = [.. IdxFiles.Images(2, 3, 3, Pixel), 1, 2, 3];
+        string path = _files.Write("long", compress ? IdxFiles.Gzip(content) : content);
+
+        var exception = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+
+        Assert.Contains(path, exception.Message);
+        Assert.Contains("the header declares 2 × 3 × 3 = 18 bytes of images but 21 bytes follow the 16-byte header", exception.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_label_file_whose_header_has_three_sizes_is_refused(bool compress)
+    {
+        // Magic 0x801 (1 dimension) but the sizes 50, 28, 28: the second and third size are not labels.
+        byte[] content = IdxFiles.Build(IdxReader.LabelsMagic, [50, 28, 28], new byte[50]);
+        string path = _files.Write("labels-with-three-sizes", compress ? IdxFiles.Gzip(content) : content);
+
+        var exception = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
+
+        Assert.Contains("the header declares 50 = 50 bytes of labels but 58 bytes follow the 8-byte header (8 more: does the header hold more than its 1 size?)", exception.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_image_file_whose_header_has_two_sizes_is_refused(bool compress)
+    {
+        // Magic 0x803 but only the sizes 2, 4: the third "size" is the first four pixels (0x01010101).
+        byte[] pixels = Enumerable.Repeat((byte)1, 2 * 4 * 4).ToArray();
+        byte[] content = IdxFiles.Build(IdxReader.ImagesMagic, [2, 4], pixels);
+        string path = _files.Write("images-with-two-sizes", compress ? IdxFiles.Gzip(content) : content);
+
+        var exception = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+
+        Assert.Contains("the header declares 2 × 4 × 16843009 = 134744072 bytes of images but only 28 bytes follow the 16-byte header", exception.Message);
+    }
+
+    [Fact]
+    public void A_header_of_another_dimension_count_is_refused_with_both_counts()
+    {
+        string path = _files.Write("two-dimensional", IdxFiles.Build(0x00000802, [2, 2], [1, 2, 3, 4]));
+
+        var exception = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+
+        Assert.Contains("bad magic number 0x00000802: expected 0x00000803 for images (3 dimensions, found 2)", exception.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_huge_declared_size_allocates_no_more_than_the_file_holds(bool compress)
+    {
+        // 16 bytes declaring 1 × 46,340 × 46,340 images (2 GB), with no pixels at all.
+        byte[] content = IdxFiles.Build(IdxReader.ImagesMagic, [1, 46_340, 46_340], []);
+        string path = _files.Write("huge", compress ? IdxFiles.Gzip(content) : content);
+        Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path)); // warm-up: JIT and statics
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var exception = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("1 × 46340 × 46340 = 2147395600 bytes of images but only 0 bytes follow", exception.Message);
+        Assert.True(allocated < 1 << 20, $"{allocated} bytes allocated to reject a 16-byte file");
+    }
 }

@@ -46,11 +46,11 @@ public class DirectConvolutionTests
         double[] expected = Transposed(shape, ConvolutionReference.Naive(shape, input, weight, new float[shape.OutputChannels]));
 
         var product = new float[shape.OutputPixels * shape.PaddedOutputChannels];
-        DirectConvolution.ComputeProduct<ConvolutionLanes256, Vector256<float>>(shape, input, packed, product);
+        DirectConvolution.ComputeProduct<Lanes256, Vector256<float>>(shape, input, packed, product);
         ConvolutionReference.AssertClose(product, expected, "product (256-bit)");
 
         product.AsSpan().Fill(float.NaN);
-        DirectConvolution.ComputeProduct<ConvolutionLanes128, Vector128<float>>(shape, input, packed, product);
+        DirectConvolution.ComputeProduct<Lanes128, Vector128<float>>(shape, input, packed, product);
         ConvolutionReference.AssertClose(product, expected, "product (128-bit)");
     }
 

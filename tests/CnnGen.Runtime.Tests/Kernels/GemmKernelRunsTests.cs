@@ -33,14 +33,14 @@ public class GemmKernelRunsTests
     {
         switch (kernel)
         {
-            case MicroKernel.Avx512 when Vector512.IsHardwareAccelerated:
-                Check<GemmKernel512>(narrow, accumulate);
+            case MicroKernel.Vector512 when GemmReference.IsAccelerated(kernel):
+                Check<GemmKernel<Lanes512, Vector512<float>>>(narrow, accumulate);
                 break;
-            case MicroKernel.Avx2 when Vector256.IsHardwareAccelerated:
-                Check<GemmKernel256>(narrow, accumulate);
+            case MicroKernel.Vector256 when GemmReference.IsAccelerated(kernel):
+                Check<GemmKernel<Lanes256, Vector256<float>>>(narrow, accumulate);
                 break;
-            case MicroKernel.Scalar:
-                Check<GemmKernelScalar>(narrow, accumulate);
+            case MicroKernel.Vector128 when GemmReference.IsAccelerated(kernel):
+                Check<GemmKernel<Lanes128, Vector128<float>>>(narrow, accumulate);
                 break;
         }
     }

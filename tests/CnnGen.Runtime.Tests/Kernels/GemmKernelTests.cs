@@ -1,18 +1,18 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using CnnGen.Runtime.Kernels;
 
 namespace CnnGen.Runtime.Tests.Kernels;
 
+/// <summary>The vector widths the kernels are compiled for: tests run each one the machine accelerates.</summary>
 public enum MicroKernel
 {
-    Avx512,
-    Avx2,
-    Scalar,
+    Vector512,
+    Vector256,
+    Vector128,
 }
 
 /// <summary>
-/// Each GEMM path driven directly, so the AVX2 and scalar fallbacks are checked on this AVX-512 machine
+/// Each GEMM path driven directly, so the 256- and 128-bit kernels are checked on this AVX-512 machine
 /// too, and the dot-product and row-vector paths are checked at sizes the dispatcher would not send them.
 /// </summary>
 public class GemmKernelTests
@@ -43,7 +43,7 @@ public class GemmKernelTests
     [MemberData(nameof(KernelsAndVariants))]
     public void BlockedDriverMatchesNaiveLoop(MicroKernel kernel, GemmVariant variant)
     {
-        if ((kernel == MicroKernel.Avx512 && !Vector512.IsHardwareAccelerated) || (kernel == MicroKernel.Avx2 && !Vector256.IsHardwareAccelerated))
+        if (!GemmReference.IsAccelerated(kernel))
         {
             return; // The instruction set is missing; the dispatcher would never pick this kernel here.
         }
@@ -64,13 +64,14 @@ public class GemmKernelTests
         }
     }
 
-    /// <summary>The dot path at both of its widths (the dispatcher takes 512 bits here, 256 on AVX2 machines).</summary>
+    /// <summary>The dot path at every width (the dispatcher takes the widest the machine has).</summary>
     [Theory]
-    [InlineData(512)]
-    [InlineData(256)]
-    public void DotPathMatchesNaiveLoop(int bits)
+    [InlineData(MicroKernel.Vector512)]
+    [InlineData(MicroKernel.Vector256)]
+    [InlineData(MicroKernel.Vector128)]
+    public void DotPathMatchesNaiveLoop(MicroKernel width)
     {
-        if (bits == 512 ? !Vector512.IsHardwareAccelerated : !Fma.IsSupported)
+        if (!GemmReference.IsAccelerated(width))
         {
             return; // The dispatcher never takes this width here.
         }
@@ -88,17 +89,21 @@ public class GemmKernelTests
                     float[] c0 = GemmReference.RandomValues(m * n, seed++);
                     bool accumulate = (m + n) % 2 == 1;
                     float[] c = accumulate ? (float[])c0.Clone() : Enumerable.Repeat(float.NaN, m * n).ToArray();
-                    if (bits == 512)
+                    switch (width)
                     {
-                        GemmDot.Run<ConvolutionLanes512, Vector512<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
-                    }
-                    else
-                    {
-                        GemmDot.Run<ConvolutionLanes256, Vector256<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                        case MicroKernel.Vector512:
+                            GemmDot.Run<Lanes512, Vector512<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                            break;
+                        case MicroKernel.Vector256:
+                            GemmDot.Run<Lanes256, Vector256<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                            break;
+                        default:
+                            GemmDot.Run<Lanes128, Vector128<float>>(m, n, k, ref a[0], ref b[0], ref c[0], n, accumulate);
+                            break;
                     }
 
                     (double[] expected, double[] scale) = GemmReference.Multiply(GemmVariant.NT, m, n, k, a, b, accumulate ? c0 : null);
-                    GemmReference.AssertClose(expected, scale, c, Tolerance, $"dot{bits} {m}×{n}×{k} accumulate={accumulate}");
+                    GemmReference.AssertClose(expected, scale, c, Tolerance, $"dot {width} {m}×{n}×{k} accumulate={accumulate}");
                 }
             }
         }
@@ -135,14 +140,14 @@ public class GemmKernelTests
 
         switch (kernel)
         {
-            case MicroKernel.Avx512:
-                GemmDriver.Run<GemmKernel512>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
+            case MicroKernel.Vector512:
+                GemmDriver.Run<GemmKernel<Lanes512, Vector512<float>>>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
                 break;
-            case MicroKernel.Avx2:
-                GemmDriver.Run<GemmKernel256>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
+            case MicroKernel.Vector256:
+                GemmDriver.Run<GemmKernel<Lanes256, Vector256<float>>>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
                 break;
             default:
-                GemmDriver.Run<GemmKernelScalar>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
+                GemmDriver.Run<GemmKernel<Lanes128, Vector128<float>>>(m, n, k, ref a[0], aRow, aDepth, ref b[0], bDepth, bColumn, ref c[0], n, accumulate);
                 break;
         }
     }

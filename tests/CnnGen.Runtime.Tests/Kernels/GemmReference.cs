@@ -59,6 +59,14 @@ internal static class GemmReference
     }
 
     /// <summary>Uniform values in [−1, 1).</summary>
+    /// <summary>Whether this machine accelerates <paramref name="width"/>: a kernel compiled for it runs at hardware speed.</summary>
+    public static bool IsAccelerated(MicroKernel width) => width switch
+    {
+        MicroKernel.Vector512 => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated,
+        MicroKernel.Vector256 => System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated,
+        _ => System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated,
+    };
+
     public static float[] RandomValues(int length, int seed)
     {
         var random = new Random(seed);

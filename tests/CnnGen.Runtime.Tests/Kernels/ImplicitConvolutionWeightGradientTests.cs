@@ -29,8 +29,8 @@ public class ImplicitConvolutionWeightGradientTests
     public void Narrower_vectors_compute_the_same_gradient(int[] geometry)
     {
         ConvolutionShape shape = ConvolutionReference.Shape(geometry);
-        Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<ConvolutionLanes256, Vector256<float>>(s, x, dy, g));
-        Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<ConvolutionLanes128, Vector128<float>>(s, x, dy, g));
+        Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<Lanes256, Vector256<float>>(s, x, dy, g));
+        Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient<Lanes128, Vector128<float>>(s, x, dy, g));
     }
 
     [Fact]

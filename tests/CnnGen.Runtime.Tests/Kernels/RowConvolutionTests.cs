@@ -44,11 +44,11 @@ public class RowConvolutionTests
         var output = new float[shape.OutputChannels * shape.OutputPixels];
 
         output.AsSpan().Fill(float.NaN);
-        RowConvolution.Compute<ConvolutionLanes256, Vector256<float>>(shape, input, weight, output);
+        RowConvolution.Compute<Lanes256, Vector256<float>>(shape, input, weight, output);
         ConvolutionReference.AssertClose(output, expected, "output (256-bit)");
 
         output.AsSpan().Fill(float.NaN);
-        RowConvolution.Compute<ConvolutionLanes128, Vector128<float>>(shape, input, weight, output);
+        RowConvolution.Compute<Lanes128, Vector128<float>>(shape, input, weight, output);
         ConvolutionReference.AssertClose(output, expected, "output (128-bit)");
     }
 

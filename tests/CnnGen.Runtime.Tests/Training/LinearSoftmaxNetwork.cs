@@ -13,6 +13,7 @@ internal sealed class LinearSoftmaxNetwork : INetwork
     private readonly float[] _parameters;
     private readonly float[] _gradients;
     private float[] _cachedInput = [];
+    private float[] _droppedInput = [];
     private int _cachedBatchSize = -1;
     private readonly int[] _trainingBatchSizes = new int[4096];
     private readonly float[] _trainingFirstFeatures = new float[4096];
@@ -48,6 +49,12 @@ internal sealed class LinearSoftmaxNetwork : INetwork
 
     public RandomSource Random { get; } = new(0);
 
+    /// <summary>
+    /// In training mode, each input feature is zeroed with this probability, drawn from <see cref="Random"/>
+    /// (as dropout on the input would), so that tests see whether a run restores the network's random stream.
+    /// </summary>
+    public float InputDropout { get; init; }
+
     public int TrainingForwardCalls { get; private set; }
 
     public int InferenceForwardCalls { get; private set; }
@@ -76,6 +83,22 @@ internal sealed class LinearSoftmaxNetwork : INetwork
         if (input.Length != batchSize * InputLength || output.Length != batchSize * OutputLength)
         {
             throw new ArgumentException($"Batch of {batchSize}: input {input.Length}, output {output.Length}.");
+        }
+
+        if (IsTraining && InputDropout > 0)
+        {
+            if (_droppedInput.Length < input.Length)
+            {
+                _droppedInput = new float[input.Length];
+            }
+
+            Span<float> dropped = _droppedInput.AsSpan(0, input.Length);
+            for (int i = 0; i < input.Length; i++)
+            {
+                dropped[i] = Random.NextSingle() < InputDropout ? 0f : input[i];
+            }
+
+            input = dropped;
         }
 
         for (int n = 0; n < batchSize; n++)

@@ -5,28 +5,9 @@ namespace CnnGen.Runtime.Tests.Training;
 
 public class TrainerTests
 {
-    private static readonly SampleShape BlobShape = new(1, 2, 3);
+    private static readonly SampleShape BlobShape = TrainingData.BlobShape;
 
-    /// <summary>
-    /// Three linearly separable classes of 6 features (shape 1×2×3): class c is 2 on features 2c and
-    /// 2c + 1 and 0 elsewhere, plus Gaussian noise of σ 0.3. Samples cycle through the classes.
-    /// </summary>
-    private static Dataset Blobs(int count, ulong seed)
-    {
-        var random = new RandomSource(seed);
-        var images = new float[count * BlobShape.Length];
-        var labels = new int[count];
-        for (int n = 0; n < count; n++)
-        {
-            labels[n] = n % 3;
-            for (int f = 0; f < BlobShape.Length; f++)
-            {
-                images[n * BlobShape.Length + f] = (f / 2 == labels[n] ? 2f : 0f) + 0.3f * random.NextGaussian();
-            }
-        }
-
-        return new Dataset(images, labels, BlobShape);
-    }
+    private static Dataset Blobs(int count, ulong seed) => TrainingData.Blobs(count, seed);
 
     /// <summary>Sample i has feature 0 = i, so the network can tell which samples it was shown.</summary>
     private static Dataset Indexed(int count)
