@@ -210,21 +210,30 @@ internal sealed class OnnxInference : IDisposable
 
     public OnnxInference(BenchmarkNetwork network, INetwork cnnGen, int batchSize, int threads, float[] input)
     {
-        byte[] model = OnnxModels.Build(network, cnnGen, batchSize);
-        _options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(model, _options);
+        _options = Options(threads);
+        _session = new InferenceSession(OnnxModels.Build(network, cnnGen, batchSize), _options);
         Output = new float[batchSize * network.OutputLength];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(input, [batchSize, network.Channels, network.Height, network.Width]);
-        _outputValue = OrtValue.CreateTensorValueFromMemory(Output, [batchSize, .. network.OutputShape.Select(size => (long)size)]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput(OnnxModels.InputName, _inputValue);
-        _binding.BindOutput(OnnxModels.OutputName, _outputValue);
+        (_inputValue, _outputValue, _binding) = Bind(_session, network, batchSize, input, Output);
+    }
+
+    /// <summary>The CPU execution provider with every graph optimization and <paramref name="threads"/> intra-op threads.</summary>
+    public static SessionOptions Options(int threads) => new()
+    {
+        IntraOpNumThreads = threads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+    };
+
+    /// <summary>Binds <paramref name="input"/> and <paramref name="output"/> (pinned managed arrays) to a session's graph input and output.</summary>
+    public static (OrtValue Input, OrtValue Output, OrtIoBinding Binding) Bind(InferenceSession session, BenchmarkNetwork network, int batchSize, float[] input, float[] output)
+    {
+        var inputValue = OrtValue.CreateTensorValueFromMemory(input, [batchSize, network.Channels, network.Height, network.Width]);
+        var outputValue = OrtValue.CreateTensorValueFromMemory(output, [batchSize, .. network.OutputShape.Select(size => (long)size)]);
+        OrtIoBinding binding = session.CreateIoBinding();
+        binding.BindInput(OnnxModels.InputName, inputValue);
+        binding.BindOutput(OnnxModels.OutputName, outputValue);
+        return (inputValue, outputValue, binding);
     }
 
     /// <summary>Where <see cref="Run"/> writes (N · OutputLength floats).</summary>

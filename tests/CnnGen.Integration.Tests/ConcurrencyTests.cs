@@ -136,7 +136,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>Training-mode calls are single-caller: one that overlaps another call on the instance throws, in either order.</summary>
+    /// <summary>Training-mode calls and parameter resets are single-caller: one that overlaps another call on the instance throws, in either order.</summary>
     [Fact]
     public void A_training_call_overlapping_another_call_throws_InvalidOperationException()
     {
@@ -175,6 +175,13 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
             () => trainer.Forward(input.AsSpan(0, LeNet5.InputLength), new float[LeNet5.OutputLength]));
         Assert.NotNull(duringTraining);
         Assert.Contains("in flight", duringTraining.Message);
+
+        // A parameter reset while inference runs on another thread.
+        InvalidOperationException? duringReset = Overlap(
+            () => net.Forward(input.AsSpan(0, LeNet5.InputLength), new float[LeNet5.OutputLength]),
+            () => net.ResetParameters(seed: 1));
+        Assert.NotNull(duringReset);
+        Assert.Contains("ResetParameters", duringReset.Message);
     }
 
     /// <summary>

@@ -333,7 +333,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Sets <see cref=\"Gradients\"/> to zero.</summary>");
         w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
         w.Line();
-        w.Line("/// <summary>Re-initializes every parameter with PyTorch's default distributions, from <paramref name=\"seed\"/>.</summary>");
+        w.Line("/// <summary>Re-initializes every parameter with PyTorch's default distributions, from <paramref name=\"seed\"/>. Not while another call is in flight (that throws <see cref=\"global::System.InvalidOperationException\"/>).</summary>");
         w.Open("public void ResetParameters(int seed)");
         ConcurrencyEmitter.EmitExclusive(w, "ResetParameters", new[]
         {
