@@ -178,7 +178,7 @@ public sealed class Dataset
     /// <summary>A copy of the samples at <paramref name="indices"/>, in that order (repeats allowed).</summary>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
-        var images = new float[indices.Length * SampleLength];
+        var images = new float[CheckedSize.Floats(indices.Length, SampleLength, "samples", "SampleLength", nameof(indices))];
         var labels = new int[indices.Length];
         CopyBatch(indices, images, labels);
         return new Dataset(images, labels, Shape);

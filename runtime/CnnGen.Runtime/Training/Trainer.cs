@@ -109,10 +109,10 @@ public sealed class Trainer
         int batchSize = Math.Min(Options.BatchSize, train.Count);
         int inputLength = network.InputLength, outputLength = network.OutputLength;
         var order = new int[train.Count];
-        var batchImages = new float[batchSize * inputLength];
+        var batchImages = new float[CheckedSize.Floats(batchSize, inputLength, "batch size", "InputLength", "options")];
         float[] augmentedImages = Options.Augmentation is null ? [] : new float[batchImages.Length];
         var batchLabels = new int[batchSize];
-        var outputs = new float[batchSize * outputLength];
+        var outputs = new float[CheckedSize.Floats(batchSize, outputLength, "batch size", "OutputLength", "options")];
         var outputGradient = new float[outputs.Length];
         int batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
         var history = new List<EpochResult>(Options.Epochs);
@@ -266,7 +266,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(network);
         CheckCompatible(network, dataset, nameof(dataset));
         int batchSize = Math.Clamp(dataset.Count, 1, Options.BatchSize);
-        return EvaluateBatches(network, dataset, new float[batchSize * network.OutputLength]);
+        return EvaluateBatches(network, dataset, new float[CheckedSize.Floats(batchSize, network.OutputLength, "batch size", "OutputLength", nameof(batchSize))]);
     }
 
     // Batches are runs of consecutive samples, which the dataset already stores as (N, C·H·W): no copy.
