@@ -26,7 +26,7 @@ foreach (Type type in testClasses)
             : [[]];
         foreach (object?[] arguments in cases)
         {
-            object? instance = method.IsStatic ? null : Activator.CreateInstance(type);
+            object? instance = method.IsStatic ? null : Create(type);
             try
             {
                 if (method.Invoke(instance, arguments) is Task task)
@@ -51,3 +51,17 @@ foreach (Type type in testClasses)
 
 Console.WriteLine($"Kernels: {VectorLanes.Description}. Tests: {passed} passed, {failed} failed, {skipped} skipped.");
 return failed == 0 && passed > 0 ? 0 : 1;
+
+// A test class takes nothing, or xunit's ITestOutputHelper (its log lines go to the console), as xunit allows.
+static object Create(Type type) =>
+    type.GetConstructor(Type.EmptyTypes) is not null
+        ? Activator.CreateInstance(type)!
+        : Activator.CreateInstance(type, new ConsoleTestOutput())!;
+
+/// <summary>xunit's per-test log, printed.</summary>
+internal sealed class ConsoleTestOutput : Xunit.Abstractions.ITestOutputHelper
+{
+    public void WriteLine(string message) => Console.WriteLine(message);
+
+    public void WriteLine(string format, params object[] args) => Console.WriteLine(format, args);
+}
