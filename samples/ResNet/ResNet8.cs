@@ -5,7 +5,7 @@ namespace ResNetSample;
 /// <summary>
 /// ResNet-8 for 28×28 grey images: He et al.'s CIFAR ResNet (3 stages of 16, 32 and 64 filters, one
 /// basic block each) with option B shortcuts — a 1×1 stride-2 convolution and BatchNorm where the shape
-/// changes — exactly issue 15's contract: 77,754 trainable parameters and 11 BatchNorm layers whose running
+/// changes — exactly issue 15's contract: 77,754 trainable parameters and 9 BatchNorm layers whose running
 /// statistics are the network's <c>State</c>. A layer's <c>Name</c> names its output tensor; <c>From</c>
 /// starts a branch from a named tensor and <c>Add</c> sums the current tensor with a named one.
 /// </summary>
