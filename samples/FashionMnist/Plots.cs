@@ -10,12 +10,12 @@ internal static class Plots
 {
     /// <summary>
     /// Training loss per mini-batch (faint) and its moving average, each epoch's mean training loss and
-    /// test loss on the left axis; test accuracy per epoch on the right axis.
+    /// test loss on the left axis; test accuracy per epoch on the right axis, under <paramref name="title"/>.
     /// </summary>
-    public static void SaveTrainingCurve(TrainingHistory history, string path)
+    public static void SaveTrainingCurve(TrainingHistory history, string path, string title = "FashionNet on Fashion-MNIST")
     {
         var plot = new Plot();
-        plot.Title("FashionNet on Fashion-MNIST");
+        plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("cross-entropy loss");
 
