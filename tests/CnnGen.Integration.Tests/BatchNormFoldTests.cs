@@ -117,6 +117,24 @@ public sealed class BatchNormFoldTests
         NumericAssert.Close(TestData.ToDouble(unfrozen), frozen, 1e-4, 1e-5, "ResNet-8 frozen against an unfrozen copy");
     }
 
+    [Fact]
+    public void Frozen_ResNet8_allocates_nothing_after_warm_up()
+    {
+        var net = new ResNet8();
+        net.Freeze();
+        float[] input = new float[2 * ResNet8.InputLength], output = new float[2 * ResNet8.OutputLength];
+        for (int i = 0; i < 20; i++)
+        {
+            net.Forward(input.AsSpan(0, ResNet8.InputLength), output.AsSpan(0, ResNet8.OutputLength));
+            net.ForwardBatch(input, output, 2);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        net.Forward(input.AsSpan(0, ResNet8.InputLength), output.AsSpan(0, ResNet8.OutputLength));
+        net.ForwardBatch(input, output, 2);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     /// <summary>γ and β, the running means and variances far from 1, 0, 0 and 1; other parameters as initialized (PyTorch's default).</summary>
     private static void Randomize(INetwork net, Random random)
     {
