@@ -130,7 +130,7 @@ public sealed class WeightFileCorruptionTests : IDisposable
         int biasOffsetField = 32 + 33 + 4 + 11 + 4 + 4;
         Assert.Equal(18, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(biasOffsetField)));
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(biasOffsetField), 16);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(FileLength - 4), WeightFileTests.GzipCrc32(file[..^4]));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(FileLength - 4), CnnGen.Tests.Weights.WeightFileOracles.GzipCrc32(file[..^4]));
 
         Assert.Equal(
             ": malformed tensor table: 'linear.weight' (floats 0 to 17) overlaps 'linear.bias' (from 16).",

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using CnnGen.Runtime.Weights;
+using static CnnGen.Tests.Weights.WeightFileOracles;
 
 namespace CnnGen.Runtime.Tests.Weights;
 
@@ -56,7 +57,7 @@ public sealed class WeightFileStateTests
         Assert.Equal(network.Parameters[11], BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(floats + (4 * 11))));
         Assert.Equal(network.State[0], BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(floats + (4 * 12))));
         Assert.Equal(network.State[11], BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(floats + (4 * 23))));
-        Assert.Equal(WeightFileTests.GzipCrc32(file[..^4]), BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4)));
+        Assert.Equal(GzipCrc32(file[..^4]), BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4)));
     }
 
     [Fact]
@@ -198,46 +199,10 @@ public sealed class WeightFileStateTests
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(at - 4), "b.running_mean".Length);
         "b.running_mean"u8.CopyTo(file.AsSpan(at));
         file.AsSpan(at + "b.running_mean".Length, counterName.Length - "b.running_mean".Length).Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(file.Length - 4), WeightFileTests.GzipCrc32(file[..^4]));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(file.Length - 4), GzipCrc32(file[..^4]));
 
         var error = Assert.Throws<InvalidDataException>(() => WeightFile.Load(TensorTableNetwork.WithBatchNorm(3, "b"), new MemoryStream(file)));
 
         Assert.Equal("Weight stream: malformed tensor table: the name 'b.running_mean' occurs twice.", error.Message);
-    }
-
-    /// <summary>The version-1 layout, written here by hand: 24-byte header (magic, 1, T, P, L), table, parameters, CRC-32.</summary>
-    internal static byte[] Version1File(INetwork network)
-    {
-        var table = new List<byte>();
-        foreach (ParameterTensor tensor in network.ParameterTensors)
-        {
-            byte[] name = Encoding.UTF8.GetBytes(tensor.Name);
-            table.AddRange(BitConverter.GetBytes(name.Length));
-            table.AddRange(name);
-            table.AddRange(BitConverter.GetBytes(tensor.Shape.Count));
-            foreach (int size in tensor.Shape)
-            {
-                table.AddRange(BitConverter.GetBytes(size));
-            }
-
-            table.AddRange(BitConverter.GetBytes(tensor.Offset));
-        }
-
-        while (table.Count % 8 != 0)
-        {
-            table.Add(0);
-        }
-
-        byte[] body =
-        [
-            .. "CNNGENW1"u8,
-            .. BitConverter.GetBytes(1),
-            .. BitConverter.GetBytes(network.ParameterTensors.Count),
-            .. BitConverter.GetBytes(network.ParameterCount),
-            .. BitConverter.GetBytes(table.Count),
-            .. table,
-            .. System.Runtime.InteropServices.MemoryMarshal.AsBytes(network.Parameters),
-        ];
-        return [.. body, .. BitConverter.GetBytes(WeightFileTests.GzipCrc32(body))];
     }
 }

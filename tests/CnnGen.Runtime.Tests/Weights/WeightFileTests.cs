@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using CnnGen.Runtime.Tests.Training;
 using CnnGen.Runtime.Weights;
+using static CnnGen.Tests.Weights.WeightFileOracles;
 
 namespace CnnGen.Runtime.Tests.Weights;
 
@@ -134,16 +134,4 @@ public sealed class WeightFileTests : IDisposable
     }
 
     private static uint[] Bits(INetwork network) => network.Parameters.ToArray().Select(BitConverter.SingleToUInt32Bits).ToArray();
-
-    internal static uint GzipCrc32(byte[] data)
-    {
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(data);
-        }
-
-        byte[] bytes = compressed.ToArray();
-        return BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8)); // trailer: CRC-32, then length
-    }
 }
