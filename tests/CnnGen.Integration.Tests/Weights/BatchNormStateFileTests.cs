@@ -119,15 +119,7 @@ public sealed class BatchNormStateFileTests(Xunit.Abstractions.ITestOutputHelper
     [Fact]
     public void Save_then_Load_restores_parameters_running_statistics_and_counts()
     {
-        var trained = new ConvBatchNorm();
-        trained.IsTraining = true;
-        var random = new Random(21);
-        for (int step = 0; step < 2; step++)
-        {
-            float[] inputs = Support.TestData.Uniform(random, 4 * ConvBatchNorm.InputLength, 0, 3);
-            trained.ForwardBatch(inputs, new float[4 * ConvBatchNorm.OutputLength], 4);
-        }
-
+        ConvBatchNorm trained = TrainedConvBatchNorm(steps: 2);
         using var file = new MemoryStream();
         SafeTensors.Save(trained, file);
         file.Position = 0;
