@@ -52,6 +52,12 @@ internal sealed record NetworkPlan(
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
 
+    /// <summary>Initial running statistics compiled in with <see cref="CompiledWeights"/>, in <c>State</c> layout; empty when none.</summary>
+    public EquatableArray<float> CompiledState { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>Initial <c>num_batches_tracked</c> counts compiled in with <see cref="CompiledWeights"/>, in counter order; empty when none.</summary>
+    public EquatableArray<long> CompiledCounters { get; init; } = EquatableArray<long>.Empty;
+
     /// <summary>Floats of non-trainable state (running statistics), the length of <c>State</c>.</summary>
     public int StateCount => Layers.Sum(layer => layer.StateCount);
 
