@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 #if CNNGEN_GENERATOR
 namespace CnnGen.Generator.Rules;
 #else
@@ -16,6 +18,7 @@ internal static class ConvolutionGeometry
     /// <c>(O − 1)·S + D·(K − 1) + 1</c> — the output-size formula solved for a padded input that leaves no remainder.
     /// Padding past it is never read (the runtime's bordered copies stop there; the bottom/right padding follows).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PaddedExtent(int output, int kernel, int stride, int dilation) =>
         ((output - 1) * stride) + ((kernel - 1) * dilation) + 1;
 
@@ -24,5 +27,6 @@ internal static class ConvolutionGeometry
     /// gradient (kernel flipped, channels swapped): <c>D·(K − 1) − P</c>; negative when the forward padding exceeds
     /// the kernel's reach (see <see cref="KernelSupport.InputGradientAsConvolution"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int InputGradientPadding(int kernel, int dilation, int padding) => (dilation * (kernel - 1)) - padding;
 }

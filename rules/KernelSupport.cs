@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 #if CNNGEN_GENERATOR
 namespace CnnGen.Generator.Rules;
 #else
@@ -21,6 +23,7 @@ internal static class KernelSupport
     public const int MinDensePanelVectors = 4;
 
     /// <summary><c>RowConvolution</c>: vectors run along the output row, so the stride across must be 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool RowConvolution(int strideX) => strideX == 1;
 
     /// <summary>
@@ -28,15 +31,18 @@ internal static class KernelSupport
     /// gradient: stride 1, and a padding no greater than the kernel's reach <c>D·(K − 1)</c>, so that the gradient
     /// convolution's own padding (<see cref="ConvolutionGeometry.InputGradientPadding"/>) is not negative.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool InputGradientAsConvolution(int stride, int kernel, int dilation, int padding) =>
         stride == 1 && ConvolutionGeometry.InputGradientPadding(kernel, dilation, padding) >= 0;
 
     /// <summary><c>DensePanels</c> on vectors of <paramref name="lanes"/> floats: at least 4 vectors of units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool DensePanels(int outputs, int lanes) => PackedSizes.Vectors(outputs, lanes) >= MinDensePanelVectors;
 
     /// <summary>
     /// Whether <c>DensePanels</c> takes a layer of <paramref name="outputs"/> units on some machine: on the
     /// narrowest vectors, which make the most of them (more than 12 units).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool DensePanelsOnSomeMachine(int outputs) => DensePanels(outputs, NarrowestLanes);
 }

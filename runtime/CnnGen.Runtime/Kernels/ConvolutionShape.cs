@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
@@ -30,13 +31,25 @@ public readonly record struct ConvolutionShape(
     public int OutputPixels => OutputHeight * OutputWidth;
 
     /// <summary>C_out rounded up to 16, a whole number of vectors on every machine: the direct and weight-gradient kernels' row length.</summary>
-    internal int PaddedOutputChannels => PackedSizes.RoundUpToVectors(OutputChannels);
+    internal int PaddedOutputChannels
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // as the formula it was: the rule's call must not cost a call
+        get => PackedSizes.RoundUpToVectors(OutputChannels);
+    }
 
     /// <summary>Rows of the zero-bordered input every tap of every output pixel reads inside of.</summary>
-    public int PaddedHeight => ConvolutionGeometry.PaddedExtent(OutputHeight, KernelHeight, StrideY, DilationY);
+    public int PaddedHeight
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ConvolutionGeometry.PaddedExtent(OutputHeight, KernelHeight, StrideY, DilationY);
+    }
 
     /// <summary>Columns of the zero-bordered input every tap of every output pixel reads inside of.</summary>
-    public int PaddedWidth => ConvolutionGeometry.PaddedExtent(OutputWidth, KernelWidth, StrideX, DilationX);
+    public int PaddedWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ConvolutionGeometry.PaddedExtent(OutputWidth, KernelWidth, StrideX, DilationX);
+    }
 
     /// <summary>Throws unless every size is positive and the padding is non-negative.</summary>
     public void Validate()

@@ -23,6 +23,7 @@ namespace CnnGen.Runtime.Kernels;
 public static class DirectConvolution
 {
     /// <summary>Floats <see cref="PackWeights"/> writes for this shape: the patch × output channels rounded up to 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // as the expression the rule replaced was (too small not to be)
     public static int PackedWeightLength(in ConvolutionShape shape) => PackedSizes.DirectConvolutionWeights(shape.OutputChannels, shape.PatchSize);
 
     /// <summary>

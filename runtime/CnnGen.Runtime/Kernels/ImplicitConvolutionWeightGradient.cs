@@ -15,6 +15,7 @@ namespace CnnGen.Runtime.Kernels;
 public static partial class ImplicitConvolution
 {
     /// <summary>Floats of one weight-gradient accumulator: C_in·KH·KW rows (in (ky, kx, c) order) of C_out rounded up to 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // as the expression the rule replaced was (too small not to be)
     public static int WeightGradientLength(in ConvolutionShape shape) => PackedSizes.WeightGradientRows(shape.OutputChannels, shape.PatchSize);
 
     /// <summary>
