@@ -7,9 +7,9 @@ namespace CnnGen.Runtime.Rules;
 #endif
 
 /// <summary>
-/// Floats of the buffers the runtime's convolution kernels pack into, which the generator allocates: the packed
-/// weights, the weight-gradient accumulator and the bordered input. The sizes hold on every machine, so the
-/// roundings use the widest vector and panel; a narrower machine uses a prefix (its widths divide these).
+/// Floats of the buffers the runtime's kernels fill and the generator allocates: the convolutions' packed weights,
+/// weight-gradient accumulator and bordered input, BatchNorm's saved statistics. The sizes hold on every machine,
+/// so the roundings use the widest vector and panel; a narrower machine uses a prefix (its widths divide these).
 /// </summary>
 internal static class PackedSizes
 {
@@ -56,4 +56,8 @@ internal static class PackedSizes
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int BorderedInput(int paddedHeight, int paddedWidth, int channels) => paddedHeight * paddedWidth * channels;
+
+    /// <summary>Floats BatchNorm's training forward saves for its backward: the C batch means, then the C values 1/√(var + ε).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int BatchNormSavedStatistics(int channels) => 2 * channels;
 }

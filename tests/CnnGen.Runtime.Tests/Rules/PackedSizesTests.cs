@@ -84,6 +84,27 @@ public sealed class PackedSizesTests
         Assert.Equal(29 * 29 * 3, ImplicitConvolution.BorderedInputLength(shape));
     }
 
+    [Fact]
+    public void BatchNorm_saves_the_means_then_the_inverse_deviations_in_exactly_the_rules_size()
+    {
+        const int batch = 2, channels = 3, plane = 5;
+        const float epsilon = 1e-5f;
+        float[] input = Enumerable.Range(0, batch * channels * plane).Select(i => (float)((i * 7) % 11)).ToArray();
+        float[] saved = new float[PackedSizes.BatchNormSavedStatistics(channels)];
+        BatchNorm.ForwardTraining(
+            input, new float[input.Length], batch, channels, plane, new float[channels], new float[channels], new float[channels], new float[channels], 0.1f, epsilon, saved);
+        for (int c = 0; c < channels; c++)
+        {
+            double[] values = Enumerable.Range(0, batch).SelectMany(n => input.Skip(((n * channels) + c) * plane).Take(plane)).Select(v => (double)v).ToArray();
+            double mean = values.Average(), variance = values.Select(v => (v - mean) * (v - mean)).Average();
+            Assert.Equal(mean, saved[c], 5);
+            Assert.Equal(1 / Math.Sqrt(variance + epsilon), saved[channels + c], 5);
+        }
+
+        Assert.Throws<ArgumentException>(() => BatchNorm.ForwardTraining(
+            input, new float[input.Length], batch, channels, plane, new float[channels], new float[channels], new float[channels], new float[channels], 0.1f, epsilon, new float[saved.Length - 1]));
+    }
+
     /// <summary>The weights are 1..n, so a packing that holds each once (and zeros elsewhere) lost and duplicated nothing.</summary>
     private static void AssertHoldsEveryWeightOnce(float[] weight, float[] packed)
     {
