@@ -30,10 +30,15 @@ internal static class Analyzer
         NetworkPlan? plan = parsed.CanGenerate && !report.HasErrors ? Planner.Plan(parsed.Spec, report) : null;
         if (plan is not null && parsed.Spec.WeightsFile is string reference)
         {
-            (float[]? weights, List<WeightsProblem> problems) = WeightsCheck.Check(parsed.Spec.ClassName, reference, plan, weightFiles);
+            (CompiledState? weights, List<WeightsProblem> problems) = WeightsCheck.Check(parsed.Spec.ClassName, reference, plan, weightFiles);
             LocationInfo? location = ArgumentOrClass(parsed, NetworkParser.ClassLevel, "Weights");
             diagnostics.AddRange(problems.Select(problem => new DiagnosticInfo(problem.Id, location, problem.MessageArguments)));
-            plan = weights is null ? null : plan with { CompiledWeights = weights.ToEquatableArray() };
+            plan = weights is null ? null : plan with
+            {
+                CompiledWeights = weights.Parameters.ToEquatableArray(),
+                CompiledState = weights.State.ToEquatableArray(),
+                CompiledCounters = weights.Counters.ToEquatableArray(),
+            };
         }
 
         if (plan is not null && parsed.Spec.MaxArenaBytes > 0 && plan.InferenceArenaBytes(1, 1) > parsed.Spec.MaxArenaBytes)

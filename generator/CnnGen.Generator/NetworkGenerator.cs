@@ -28,7 +28,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValueProvider<ImmutableArray<CompiledWeightsFile>> weightFiles = context.AdditionalTextsProvider
-            .Where(static text => text.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            .Where(static text => text.Path.EndsWith(CompiledWeightsFile.Extension, StringComparison.OrdinalIgnoreCase))
             .Select(static (text, cancellationToken) => WeightsFileReader.Read(text.Path, cancellationToken))
             .WithTrackingName(TrackingNames.WeightFiles)
             .Collect();

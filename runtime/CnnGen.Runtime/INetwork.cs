@@ -52,6 +52,21 @@ public interface INetwork
     /// <summary>The <c>state_dict</c> names of <see cref="BatchesTracked"/> (<c>bn1.num_batches_tracked</c>, ...).</summary>
     IReadOnlyList<string> BatchesTrackedNames => Array.Empty<string>();
 
+    /// <summary>
+    /// Sets <see cref="State"/> and <see cref="BatchesTracked"/> to the values PyTorch starts from (running means 0,
+    /// running variances 1, counts 0), as <see cref="ResetParameters"/> leaves them; the parameters stay. A
+    /// <see cref="Weights.WeightFile"/> of format version 1, which holds parameters only, loads this way. Single-caller, as
+    /// <see cref="ResetParameters"/>. The default serves networks without state and refuses any other.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The network has state but does not implement this member.</exception>
+    void ResetState()
+    {
+        if (!State.IsEmpty || !BatchesTracked.IsEmpty)
+        {
+            throw new NotSupportedException($"{GetType().Name} has non-trainable state but does not implement INetwork.ResetState.");
+        }
+    }
+
     /// <summary>Gradients of the loss with respect to <see cref="Parameters"/>; same layout.</summary>
     Span<float> Gradients { get; }
 

@@ -36,6 +36,12 @@ public sealed class PackageLayoutTests(PackedFeed feed)
         // Analyzers are loaded by every compiler host (.NET Framework in Visual Studio too).
         Assert.Equal(".NETStandard,Version=v2.0", TargetFrameworkOf(package, "analyzers/dotnet/cs/CnnGen.Generator.dll"));
         Assert.Equal(".NETStandard,Version=v2.0", TargetFrameworkOf(package, "lib/netstandard2.0/CnnGen.dll"));
+
+        // And nothing to load beside it: netstandard and what the compiler brings (the rules the generator shares
+        // with the runtime, rules/, are compiled into it, not referenced).
+        Assert.All(
+            AssemblyReferencesOf(package, "analyzers/dotnet/cs/CnnGen.Generator.dll"),
+            name => Assert.True(name is "netstandard" or "System.Collections.Immutable" || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal), name));
     }
 
     [Fact]
@@ -118,15 +124,27 @@ public sealed class PackageLayoutTests(PackedFeed feed)
 
     private static string Value(XElement metadata, string localName) => Child(metadata, localName).Value;
 
-    private static string? TargetFrameworkOf(ZipArchive package, string path)
+    private static PEReader OpenAssembly(ZipArchive package, string path)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream();
         using (Stream stream = package.GetEntry(path)!.Open())
         {
             stream.CopyTo(buffer);
         }
         buffer.Position = 0;
-        using var pe = new PEReader(buffer);
+        return new PEReader(buffer); // disposes the buffer
+    }
+
+    private static string[] AssemblyReferencesOf(ZipArchive package, string path)
+    {
+        using PEReader pe = OpenAssembly(package, path);
+        MetadataReader reader = pe.GetMetadataReader();
+        return reader.AssemblyReferences.Select(handle => reader.GetString(reader.GetAssemblyReference(handle).Name)).ToArray();
+    }
+
+    private static string? TargetFrameworkOf(ZipArchive package, string path)
+    {
+        using PEReader pe = OpenAssembly(package, path);
         MetadataReader reader = pe.GetMetadataReader();
         foreach (CustomAttributeHandle handle in reader.GetAssemblyDefinition().GetCustomAttributes())
         {

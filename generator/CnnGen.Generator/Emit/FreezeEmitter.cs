@@ -27,7 +27,7 @@ internal static class FreezeEmitter
     /// Whether a dense layer can have panels on some machine: <c>DensePanels.Takes</c> wants 4 vectors of units,
     /// more than 12 with the narrowest (4-float) vectors. Narrower layers (a 10-class head) get no panels field.
     /// </summary>
-    public static bool MayUsePanels(LayerPlan layer) => layer.Kind == LayerKind.Dense && layer.Output.Size > 12;
+    public static bool MayUsePanels(LayerPlan layer) => layer.Kind == LayerKind.Dense && Rules.KernelSupport.DensePanelsOnSomeMachine(layer.Output.Size);
 
     /// <summary>The guard that throws when a frozen network is asked to change its parameters.</summary>
     public static string Refuse(string what) => $"{Flag} ? throw FrozenError(\"{what}\") : ";

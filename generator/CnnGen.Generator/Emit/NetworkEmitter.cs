@@ -365,6 +365,7 @@ internal static class NetworkEmitter
         });
         w.Close();
         w.Line();
+        StateEmitter.EmitResetState(w);
         w.Open("private static float[] CreateParameters(int seed)");
         w.Line("var parameters = new float[ParameterCount];");
         w.Line("InitializeParameters(parameters, seed);");
@@ -384,19 +385,22 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    /// <summary>The compiled-in weights as a span over the assembly's read-only data (RVA): no allocation, no copy.</summary>
-    private static void EmitCompiledWeights(SourceWriter w, NetworkPlan plan)
+    private static void EmitCompiledWeights(SourceWriter w, NetworkPlan plan) =>
+        EmitReadOnlyFloats(w, "The initial parameters compiled in from the weights file, read in place.", "CompiledParameters", plan.CompiledWeights);
+
+    /// <summary>Compiled-in values as a span over the assembly's read-only data (RVA): no allocation, no copy.</summary>
+    public static void EmitReadOnlyFloats(SourceWriter w, string summary, string name, EquatableArray<float> values)
     {
-        w.Line("/// <summary>The initial parameters compiled in from the weights file, read in place.</summary>");
-        w.Line($"private static {Code.ReadOnlySpan} CompiledParameters => new float[]");
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line($"private static {Code.ReadOnlySpan} {name} => new float[]");
         w.Line("{");
         const int PerLine = 8;
-        for (int start = 0; start < plan.CompiledWeights.Count; start += PerLine)
+        for (int start = 0; start < values.Count; start += PerLine)
         {
             var line = new StringBuilder("    ");
-            for (int i = start; i < start + PerLine && i < plan.CompiledWeights.Count; i++)
+            for (int i = start; i < start + PerLine && i < values.Count; i++)
             {
-                line.Append(Float(plan.CompiledWeights[i])).Append(", ");
+                line.Append(Float(values[i])).Append(", ");
             }
 
             w.Line(line.ToString().TrimEnd());

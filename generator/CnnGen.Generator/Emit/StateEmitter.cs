@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using CnnGen.Generator.Planning;
 using static CnnGen.Generator.Emit.SourceWriter;
@@ -18,8 +19,17 @@ internal static class StateEmitter
         w.Line("/// <summary>Floats of non-trainable state, the length of <see cref=\"State\"/>.</summary>");
         w.Line($"public const int StateCount = {Int(plan.StateCount)};");
         w.Line();
-        w.Line("private float[] _state = CreateState(); // a sibling serving a concurrent call shares its owner's");
-        w.Line($"private long[] _batchesTracked = new long[{Int(counters.Length)}];");
+        if (HasCompiledState(plan))
+        {
+            w.Line("private float[] _state = CompiledState.ToArray(); // from the weights file; a sibling serving a concurrent call shares its owner's");
+            w.Line($"private long[] _batchesTracked = new long[] {{ {string.Join(", ", plan.CompiledCounters.Select(count => count.ToString(CultureInfo.InvariantCulture) + "L"))} }};");
+        }
+        else
+        {
+            w.Line("private float[] _state = CreateState(); // a sibling serving a concurrent call shares its owner's");
+            w.Line($"private long[] _batchesTracked = new long[{Int(counters.Length)}];");
+        }
+
         w.Line();
         w.Line("/// <summary>Non-trainable state (BatchNorm running statistics) in <c>state_dict</c> order; not in <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public global::System.Span<float> State => {FreezeEmitter.Refuse("State (a writable span)")}_state;");
@@ -64,7 +74,24 @@ internal static class StateEmitter
         w.Line("return state;");
         w.Close();
         w.Line();
+        if (HasCompiledState(plan))
+        {
+            NetworkEmitter.EmitReadOnlyFloats(w, "The initial running statistics compiled in from the weights file.", "CompiledState", plan.CompiledState);
+        }
     }
+
+    /// <summary><c>ResetState</c>: what <c>ResetParameters</c> does to the state, without touching the parameters.</summary>
+    public static void EmitResetState(SourceWriter w)
+    {
+        w.Line("/// <summary>Sets <see cref=\"State\"/> and <see cref=\"BatchesTracked\"/> to PyTorch's initial values (running means 0, variances 1, counts 0), as <see cref=\"ResetParameters\"/> leaves them; the parameters stay. Not while another call is in flight.</summary>");
+        w.Open("public void ResetState()");
+        ConcurrencyEmitter.EmitExclusive(w, "ResetState", new[] { $"CreateState().CopyTo({FreezeEmitter.Refuse("ResetState")}_state, 0); global::System.Array.Clear(_batchesTracked);" });
+        w.Close();
+        w.Line();
+    }
+
+    // Compiled-in weights of a network with state carry its state too (WeightsCheck requires it).
+    private static bool HasCompiledState(NetworkPlan plan) => plan.CompiledState.Count + plan.CompiledCounters.Count > 0;
 
     /// <summary>The fields a sibling (see <see cref="ConcurrencyEmitter"/>) takes from its owner: inference reads the running statistics.</summary>
     public static readonly string[] SharedWithSiblings = { "_state", "_batchesTracked" };

@@ -90,7 +90,7 @@ internal sealed class BatchNorm2DLayer : LayerDefinition
 
     public override IEnumerable<LayerBuffer> Buffers(LayerPlan layer)
     {
-        yield return new LayerBuffer(SavedField(layer), 2 * layer.Input.Channels, BufferLifetime.TrainingShared);
+        yield return new LayerBuffer(SavedField(layer), Rules.PackedSizes.BatchNormSavedStatistics(layer.Input.Channels), BufferLifetime.TrainingShared);
     }
 
     public override string Describe(LayerPlan layer) =>

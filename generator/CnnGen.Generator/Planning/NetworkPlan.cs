@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CnnGen.Generator.Layers;
 using CnnGen.Generator.Model;
+using CnnGen.Generator.Rules;
 using CnnGen.Generator.Shapes;
 
 namespace CnnGen.Generator.Planning;
@@ -51,6 +52,12 @@ internal sealed record NetworkPlan(
 
     /// <summary>Initial parameters compiled into the assembly (<c>[Network(Weights = ...)]</c>), in <c>Parameters</c> layout; empty when none.</summary>
     public EquatableArray<float> CompiledWeights { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>Initial running statistics compiled in with <see cref="CompiledWeights"/>, in <c>State</c> layout; empty when none.</summary>
+    public EquatableArray<float> CompiledState { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>Initial <c>num_batches_tracked</c> counts compiled in with <see cref="CompiledWeights"/>, in counter order; empty when none.</summary>
+    public EquatableArray<long> CompiledCounters { get; init; } = EquatableArray<long>.Empty;
 
     /// <summary>Floats of non-trainable state (running statistics), the length of <c>State</c>.</summary>
     public int StateCount => Layers.Sum(layer => layer.StateCount);
@@ -177,7 +184,6 @@ internal sealed record LayerPlan(
 
     public int ParameterCount => WeightCount + BiasCount;
 
-    /// <summary>Conv2D: rows of the im2col matrix, <c>C_in·KH·KW</c> (also the fan-in).</summary>
     private const int MinInPlaceOutputChannels = 16;
 
     private const int MinInPlaceRunDepth = 32;
@@ -190,6 +196,7 @@ internal sealed record LayerPlan(
     /// </summary>
     private const int MinDirectPatch = 64;
 
+    /// <summary>Conv2D: rows of the im2col matrix, <c>C_in·KH·KW</c> (also the fan-in).</summary>
     public int PatchSize => Input.Channels * Vertical.Kernel * Horizontal.Kernel;
 
     /// <summary>Conv2D: floats of one sample's im2col matrix, <c>C_in·KH·KW × OH·OW</c>; 0 for other layers.</summary>
@@ -212,8 +219,8 @@ internal sealed record LayerPlan(
         Kind != LayerKind.Conv2D ? InferenceConvolution.Im2Col
         : Output.Channels >= MinInPlaceOutputChannels && Input.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth ? InferenceConvolution.Implicit
         : Output.Channels >= MinInPlaceOutputChannels && PatchSize >= MinDirectPatch ? InferenceConvolution.Direct
-        : Output.Channels < MinInPlaceOutputChannels && Horizontal.Stride == 1
-            && Horizontal.Output >= MinRowLaneUse * RoundUpToVectors(Horizontal.Output) ? InferenceConvolution.Row
+        : Output.Channels < MinInPlaceOutputChannels && KernelSupport.RowConvolution(Horizontal.Stride)
+            && Horizontal.Output >= MinRowLaneUse * PackedSizes.RoundUpToVectors(Horizontal.Output) ? InferenceConvolution.Row
         : InferenceConvolution.Im2Col;
 
     /// <summary>
@@ -234,7 +241,7 @@ internal sealed record LayerPlan(
 
     /// <summary>Conv2D: the input channels-last inside the zero border every tap reads within: <c>ImplicitConvolution.BorderedInputLength</c>.</summary>
     public int BorderedInputSize =>
-        Kind == LayerKind.Conv2D ? PaddedExtent(Vertical) * PaddedExtent(Horizontal) * Input.Channels : 0;
+        Kind == LayerKind.Conv2D ? PackedSizes.BorderedInput(PaddedExtent(Vertical), PaddedExtent(Horizontal), Input.Channels) : 0;
 
     /// <summary>Conv2D: what training's forward keeps per sample for backward: the bordered input, or the im2col columns.</summary>
     public int TrainingCacheSize => TrainsInPlace ? BorderedInputSize : ColumnsSize;
@@ -243,9 +250,9 @@ internal sealed record LayerPlan(
     /// Floats of one worker's weight-gradient accumulator when <see cref="TrainsInPlace"/>: the patch times
     /// the output channels rounded up to 16 (<c>ImplicitConvolution.WeightGradientLength</c>); else 0.
     /// </summary>
-    public int WeightGradientSize => TrainsInPlace ? RoundUpToVectors(Output.Channels) * PatchSize : 0;
+    public int WeightGradientSize => TrainsInPlace ? PackedSizes.WeightGradientRows(Output.Channels, PatchSize) : 0;
 
-    private static int PaddedExtent(AxisGeometry axis) => ((axis.Output - 1) * axis.Stride) + ((axis.Kernel - 1) * axis.Dilation) + 1;
+    private static int PaddedExtent(AxisGeometry axis) => ConvolutionGeometry.PaddedExtent(axis.Output, axis.Kernel, axis.Stride, axis.Dilation);
 
     /// <summary>
     /// Floats of the weights packed for the inference kernel, as the runtime's <c>PackedWeightLength</c>
@@ -255,8 +262,8 @@ internal sealed record LayerPlan(
     /// </summary>
     public int PackedWeightSize => InferenceConvolution switch
     {
-        InferenceConvolution.Implicit => RoundUpToPanels(Output.Channels) * PatchSize,
-        InferenceConvolution.Direct => RoundUpToVectors(Output.Channels) * PatchSize,
+        InferenceConvolution.Implicit => PackedSizes.ImplicitConvolutionWeights(Output.Channels, PatchSize),
+        InferenceConvolution.Direct => PackedSizes.DirectConvolutionWeights(Output.Channels, PatchSize),
         _ => 0,
     };
 
@@ -267,19 +274,15 @@ internal sealed record LayerPlan(
     /// </summary>
     public bool ConvolvesGradientInPlace =>
         Kind == LayerKind.Conv2D
-        && Vertical.Stride == 1 && Horizontal.Stride == 1
-        && Vertical.PaddingBefore <= Vertical.Dilation * (Vertical.Kernel - 1)
-        && Horizontal.PaddingBefore <= Horizontal.Dilation * (Horizontal.Kernel - 1)
+        && KernelSupport.InputGradientAsConvolution(Vertical.Stride, Vertical.Kernel, Vertical.Dilation, Vertical.PaddingBefore)
+        && KernelSupport.InputGradientAsConvolution(Horizontal.Stride, Horizontal.Kernel, Horizontal.Dilation, Horizontal.PaddingBefore)
         && Input.Channels >= MinInPlaceOutputChannels
         && Output.Channels * (Horizontal.Dilation == 1 ? Horizontal.Kernel : 1) >= MinInPlaceRunDepth;
 
     /// <summary>Floats of the weights packed for <see cref="ConvolvesGradientInPlace"/>; else 0.</summary>
-    public int InputGradientWeightSize => ConvolvesGradientInPlace ? RoundUpToPanels(Input.Channels) * Output.Channels * Vertical.Kernel * Horizontal.Kernel : 0;
-
-    private static int RoundUpToPanels(int channels) => (channels + 31) / 32 * 32;
-
-    /// <summary>Channels rounded up to 16, a whole number of vectors on every machine: the direct and weight-gradient kernels' rows.</summary>
-    private static int RoundUpToVectors(int channels) => (channels + 15) / 16 * 16;
+    /// <remarks>The gradient convolution's output channels are this layer's input channels, its patch C_out·KH·KW.</remarks>
+    public int InputGradientWeightSize =>
+        ConvolvesGradientInPlace ? PackedSizes.ImplicitConvolutionWeights(Input.Channels, Output.Channels * Vertical.Kernel * Horizontal.Kernel) : 0;
 
     public double Probability { get; init; }
 

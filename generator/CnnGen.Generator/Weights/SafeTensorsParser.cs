@@ -11,7 +11,8 @@ namespace CnnGen.Generator.Weights;
 /// <c>{"name": {"dtype", "shape", "data_offsets"}}</c>, then the data) for the generator.
 /// The runtime has its own reader built on System.Text.Json; the generator runs on
 /// netstandard2.0 inside the compiler and carries no JSON library, so this one parses the small
-/// header grammar itself. F32, F16 and BF16 are converted to float.
+/// header grammar itself. F32, F16 and BF16 are converted to float; I64 is read (as integers) only for
+/// BatchNorm's <c>*.num_batches_tracked</c> counters.
 /// Like the runtime's reader it refuses, as a <see cref="FormatException"/> that becomes CNN0017, a
 /// header that is not valid UTF-8, sizes and offsets that are not whole non-negative numbers, and
 /// data_offsets that do not cover the data section from 0 to the end of the file without gaps or
@@ -90,7 +91,8 @@ internal static class SafeTensorsParser
         {
             "F32" => 4,
             "F16" or "BF16" => 2,
-            _ => throw new FormatException($"tensor {name} has dtype {dtype}; CnnGen reads F32, F16 and BF16"),
+            "I64" when name.EndsWith(WeightTensor.CounterSuffix, StringComparison.Ordinal) => 8,
+            _ => throw new FormatException($"tensor {name} has dtype {dtype}; CnnGen reads F32, F16 and BF16, and I64 only for num_batches_tracked"),
         };
         var shape = new int[shapeList.Count];
         long count = 1;
@@ -106,8 +108,19 @@ internal static class SafeTensorsParser
             throw new FormatException($"tensor {name}: data_offsets [{begin}, {end}] do not hold {count} {dtype} values inside the {dataLength}-byte data section");
         }
 
-        var values = new float[count];
         int at = checked((int)(dataStart + begin));
+        if (dtype == "I64")
+        {
+            var counts = new long[count];
+            for (int i = 0; i < counts.Length; i++, at += elementSize)
+            {
+                counts[i] = BitConverter.ToInt64(bytes, at);
+            }
+
+            return new WeightTensor(name, dtype, shape.ToEquatableArray(), EquatableArray<float>.Empty) { Integers = counts.ToEquatableArray() };
+        }
+
+        var values = new float[count];
         for (int i = 0; i < values.Length; i++, at += elementSize)
         {
             values[i] = dtype switch

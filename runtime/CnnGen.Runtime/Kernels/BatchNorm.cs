@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -60,7 +61,7 @@ public static class BatchNorm
         CheckChannels(bias.Length, nameof(bias), channels);
         CheckChannels(runningMean.Length, nameof(runningMean), channels);
         CheckChannels(runningVar.Length, nameof(runningVar), channels);
-        CheckSameLength(saved.Length, nameof(saved), 2 * channels, "2·channels");
+        CheckSameLength(saved.Length, nameof(saved), PackedSizes.BatchNormSavedStatistics(channels), "2·channels");
         if (count == 1)
         {
             throw new ArgumentException(
@@ -169,7 +170,7 @@ public static class BatchNorm
         }
 
         CheckChannels(weight.Length, nameof(weight), channels);
-        CheckSameLength(saved.Length, nameof(saved), 2 * channels, "2·channels");
+        CheckSameLength(saved.Length, nameof(saved), PackedSizes.BatchNormSavedStatistics(channels), "2·channels");
         CheckChannels(weightGradient.Length, nameof(weightGradient), channels);
         CheckChannels(biasGradient.Length, nameof(biasGradient), channels);
         for (int c = 0; c < channels; c++)

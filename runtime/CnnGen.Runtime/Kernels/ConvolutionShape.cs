@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using CnnGen.Runtime.Rules;
+
 namespace CnnGen.Runtime.Kernels;
 
 /// <summary>
@@ -28,13 +31,25 @@ public readonly record struct ConvolutionShape(
     public int OutputPixels => OutputHeight * OutputWidth;
 
     /// <summary>C_out rounded up to 16, a whole number of vectors on every machine: the direct and weight-gradient kernels' row length.</summary>
-    internal int PaddedOutputChannels => (OutputChannels + 15) / 16 * 16;
+    internal int PaddedOutputChannels
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // as the formula it was: the rule's call must not cost a call
+        get => PackedSizes.RoundUpToVectors(OutputChannels);
+    }
 
     /// <summary>Rows of the zero-bordered input every tap of every output pixel reads inside of.</summary>
-    public int PaddedHeight => ((OutputHeight - 1) * StrideY) + ((KernelHeight - 1) * DilationY) + 1;
+    public int PaddedHeight
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ConvolutionGeometry.PaddedExtent(OutputHeight, KernelHeight, StrideY, DilationY);
+    }
 
     /// <summary>Columns of the zero-bordered input every tap of every output pixel reads inside of.</summary>
-    public int PaddedWidth => ((OutputWidth - 1) * StrideX) + ((KernelWidth - 1) * DilationX) + 1;
+    public int PaddedWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ConvolutionGeometry.PaddedExtent(OutputWidth, KernelWidth, StrideX, DilationX);
+    }
 
     /// <summary>Throws unless every size is positive and the padding is non-negative.</summary>
     public void Validate()

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -59,9 +60,10 @@ public static class DensePanels
     internal static Packed Pack(int outputs, int inputs, ReadOnlySpan<float> weight, int lanes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
-        if (Vectors(outputs, lanes) < 4)
+        if (!KernelSupport.DensePanels(outputs, lanes))
         {
-            throw new ArgumentOutOfRangeException(nameof(outputs), outputs, $"DensePanels needs at least {4 * lanes} units (4 vectors) on this machine.");
+            throw new ArgumentOutOfRangeException(
+                nameof(outputs), outputs, $"DensePanels needs more than {(KernelSupport.MinDensePanelVectors - 1) * lanes} units ({KernelSupport.MinDensePanelVectors} vectors) on this machine.");
         }
 
         if (weight.Length != (long)outputs * inputs)
@@ -69,7 +71,7 @@ public static class DensePanels
             throw new ArgumentException($"DensePanels: a ({outputs}, {inputs}) weight has {(long)outputs * inputs} floats, not {weight.Length}.", nameof(weight));
         }
 
-        var packed = new Packed(outputs, inputs, lanes, checked(Vectors(outputs, lanes) * lanes * inputs));
+        var packed = new Packed(outputs, inputs, lanes, checked(PackedSizes.Vectors(outputs, lanes) * lanes * inputs));
         Span<float> panels = packed.Panels;
         int panelCount = PanelCount(packed);
         for (int p = 0; p < panelCount; p++)
@@ -270,16 +272,14 @@ public static class DensePanels
     /// A narrower panel would do fewer than 4 multiply-adds per step, each waiting on the last one of its
     /// accumulator (10 units × 1,000 inputs: 0.95 µs, against 0.31 µs for <see cref="Gemm.MultiplyNT"/>).
     /// </summary>
-    public static bool Takes(int outputs) => Vectors(outputs, VectorLength) >= 4;
+    public static bool Takes(int outputs) => KernelSupport.DensePanels(outputs, VectorLength);
 
-    private static int Vectors(int outputs, int lanes) => (outputs + lanes - 1) / lanes;
-
-    internal static int PanelCount(Packed weight) => (Vectors(weight.Outputs, weight.Lanes) + PanelVectors - 1) / PanelVectors;
+    internal static int PanelCount(Packed weight) => (PackedSizes.Vectors(weight.Outputs, weight.Lanes) + PanelVectors - 1) / PanelVectors;
 
     // Panel p of panelCount spreads the vectors evenly: 4 to 8 each whenever there are 4 or more.
     private static (int FirstVector, int Vectors) PanelOf(Packed weight, int panelCount, int p)
     {
-        int vectors = Vectors(weight.Outputs, weight.Lanes);
+        int vectors = PackedSizes.Vectors(weight.Outputs, weight.Lanes);
         int first = p * vectors / panelCount;
         return (first, ((p + 1) * vectors / panelCount) - first);
     }

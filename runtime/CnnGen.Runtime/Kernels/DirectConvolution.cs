@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -22,7 +23,8 @@ namespace CnnGen.Runtime.Kernels;
 public static class DirectConvolution
 {
     /// <summary>Floats <see cref="PackWeights"/> writes for this shape: the patch × output channels rounded up to 16.</summary>
-    public static int PackedWeightLength(in ConvolutionShape shape) => shape.PaddedOutputChannels * shape.PatchSize;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // as the expression the rule replaced was (too small not to be)
+    public static int PackedWeightLength(in ConvolutionShape shape) => PackedSizes.DirectConvolutionWeights(shape.OutputChannels, shape.PatchSize);
 
     /// <summary>
     /// Packs weights (C_out, C_in, KH, KW) for <see cref="Forward"/>: transposed to (C_in·KH·KW) rows of the

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -28,9 +29,6 @@ namespace CnnGen.Runtime.Kernels;
 /// </remarks>
 public static partial class ImplicitConvolution
 {
-    /// <summary>The widest column panel of any micro-kernel (AVX-512's): weights packed for it fit every machine.</summary>
-    private const int MaxPanelWidth = 32;
-
     /// <summary>
     /// Depth of one run at most, as in the blocked GEMM (a deeper run is split into blocks, one kernel call each).
     /// Runs this short are chained in one call, whose weights then come from L2 rather than L1: measured on the seed
@@ -39,8 +37,8 @@ public static partial class ImplicitConvolution
     private const int MaxRunDepth = GemmDriver.DepthBlock;
 
     /// <summary>Floats <see cref="PackWeights"/> writes for this shape.</summary>
-    public static int PackedWeightLength(in ConvolutionShape shape) =>
-        RoundUp(shape.OutputChannels, MaxPanelWidth) * shape.PatchSize;
+    /// <remarks>Sized for the widest column panel of any micro-kernel (<see cref="PackedSizes.PanelWidth"/>), so weights packed for it fit every machine.</remarks>
+    public static int PackedWeightLength(in ConvolutionShape shape) => PackedSizes.ImplicitConvolutionWeights(shape.OutputChannels, shape.PatchSize);
 
     /// <summary>
     /// Packs weights (C_out, C_in, KH, KW) into the column panels <c>Forward</c> reads: per panel of
@@ -100,9 +98,8 @@ public static partial class ImplicitConvolution
     public static ConvolutionShape InputGradientShape(in ConvolutionShape shape)
     {
         shape.Validate();
-        int padTop = (shape.DilationY * (shape.KernelHeight - 1)) - shape.PaddingTop;
-        int padLeft = (shape.DilationX * (shape.KernelWidth - 1)) - shape.PaddingLeft;
-        if (shape.StrideY != 1 || shape.StrideX != 1 || padTop < 0 || padLeft < 0)
+        if (!KernelSupport.InputGradientAsConvolution(shape.StrideY, shape.KernelHeight, shape.DilationY, shape.PaddingTop)
+            || !KernelSupport.InputGradientAsConvolution(shape.StrideX, shape.KernelWidth, shape.DilationX, shape.PaddingLeft))
         {
             throw new ArgumentException($"The input gradient runs as a convolution only for stride 1 and padding ≤ D·(K − 1): {shape}.", nameof(shape));
         }
@@ -120,8 +117,8 @@ public static partial class ImplicitConvolution
             1,
             shape.DilationY,
             shape.DilationX,
-            padTop,
-            padLeft);
+            ConvolutionGeometry.InputGradientPadding(shape.KernelHeight, shape.DilationY, shape.PaddingTop),
+            ConvolutionGeometry.InputGradientPadding(shape.KernelWidth, shape.DilationX, shape.PaddingLeft));
     }
 
     /// <summary>
@@ -160,7 +157,7 @@ public static partial class ImplicitConvolution
     }
 
     /// <summary>Floats of the input in channels-last order inside its zero border: PaddedHeight · PaddedWidth · C_in.</summary>
-    public static int BorderedInputLength(in ConvolutionShape shape) => shape.PaddedHeight * shape.PaddedWidth * shape.InputChannels;
+    public static int BorderedInputLength(in ConvolutionShape shape) => PackedSizes.BorderedInput(shape.PaddedHeight, shape.PaddedWidth, shape.InputChannels);
 
     private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
     {
@@ -236,7 +233,7 @@ public static partial class ImplicitConvolution
     }
 
     /// <summary>Output channels rounded up to whole panels: the row stride of the pixel-major product.</summary>
-    private static int ProductStride(in ConvolutionShape shape) => RoundUp(shape.OutputChannels, Gemm.TileColumns);
+    private static int ProductStride(in ConvolutionShape shape) => PackedSizes.RoundUp(shape.OutputChannels, Gemm.TileColumns);
 
     private static void ComputeRows<TKernel>(
         in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
@@ -335,6 +332,4 @@ public static partial class ImplicitConvolution
 
         return padded;
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -14,7 +15,8 @@ namespace CnnGen.Runtime.Kernels;
 public static partial class ImplicitConvolution
 {
     /// <summary>Floats of one weight-gradient accumulator: C_in·KH·KW rows (in (ky, kx, c) order) of C_out rounded up to 16.</summary>
-    public static int WeightGradientLength(in ConvolutionShape shape) => shape.PaddedOutputChannels * shape.PatchSize;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // as the expression the rule replaced was (too small not to be)
+    public static int WeightGradientLength(in ConvolutionShape shape) => PackedSizes.WeightGradientRows(shape.OutputChannels, shape.PatchSize);
 
     /// <summary>
     /// Adds one sample's weight gradient to <paramref name="gradient"/> (<see cref="WeightGradientLength"/>
@@ -55,7 +57,7 @@ public static partial class ImplicitConvolution
         // dY pixel-major in panels of one tile's columns (2 vectors), each panel's rows contiguous and the
         // channels past C_out zero: a tile then streams one contiguous panel, as the GEMM's packed B.
         int panelWidth = 2 * TLanes.Count;
-        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(pixels * RoundUp(width, panelWidth));
+        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(pixels * PackedSizes.RoundUp(width, panelWidth));
         for (int first = 0; first < width; first += panelWidth)
         {
             int channels = Math.Min(panelWidth, filters - first), panelStride = Math.Min(panelWidth, width - first);

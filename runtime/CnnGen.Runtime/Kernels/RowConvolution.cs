@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CnnGen.Runtime.Rules;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -22,7 +23,7 @@ namespace CnnGen.Runtime.Kernels;
 public static class RowConvolution
 {
     /// <summary>Whether <see cref="Forward"/> takes this shape: unit horizontal stride.</summary>
-    public static bool Supports(in ConvolutionShape shape) => shape.StrideX == 1;
+    public static bool Supports(in ConvolutionShape shape) => KernelSupport.RowConvolution(shape.StrideX);
 
     /// <summary>
     /// One sample: output (C_out, OH, OW) = convolution of input (C_in, H, W) with weight (C_out, C_in, KH, KW),

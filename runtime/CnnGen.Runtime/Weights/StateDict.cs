@@ -31,7 +31,7 @@ internal sealed class StateDict
     public static StateDict Of(INetwork network)
     {
         IReadOnlyList<ParameterTensor> parameters = network.ParameterTensors;
-        WeightFileWriter.CheckNetwork(network, parameters);
+        CheckParameters(network, parameters);
         IReadOnlyList<ParameterTensor> state = network.StateTensors ?? [];
         int stateLength = network.State.Length;
         if (TensorTable.FindProblem(state, stateLength) is { } problem)
@@ -74,5 +74,22 @@ internal sealed class StateDict
         }
 
         counters.CopyTo(Network.BatchesTracked);
+    }
+
+    /// <summary>The parameters' own table must be sound before it describes a file.</summary>
+    private static void CheckParameters(INetwork network, IReadOnlyList<ParameterTensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors, "network.ParameterTensors");
+        if (network.Parameters.Length != network.ParameterCount)
+        {
+            throw new ArgumentException(
+                $"{network.GetType().Name}: Parameters holds {network.Parameters.Length} floats but ParameterCount is {network.ParameterCount}.",
+                nameof(network));
+        }
+
+        if (TensorTable.FindProblem(tensors, network.ParameterCount) is { } problem)
+        {
+            throw new ArgumentException($"{network.GetType().Name}.ParameterTensors is inconsistent: {problem}", nameof(network));
+        }
     }
 }

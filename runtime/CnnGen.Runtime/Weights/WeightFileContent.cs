@@ -5,21 +5,34 @@ using System.Text;
 namespace CnnGen.Runtime.Weights;
 
 /// <summary>
-/// A weight file that has passed every check of its own (magic, version, length, CRC-32, table):
-/// its tensors and its payload, ready to be matched against a network and copied into it.
+/// A weight file that has passed every check of its own (magic, version, length, CRC-32, table): its float
+/// tensors (parameters, then state, offsets into <paramref name="floats"/>), its counters, ready to be matched
+/// against a network's <see cref="StateDict"/> and copied into it.
 /// </summary>
-internal sealed class WeightFileContent(string source, ParameterTensor[] tensors, int parameterCount, ReadOnlyMemory<byte> payload)
+internal sealed class WeightFileContent(
+    string source,
+    int version,
+    ParameterTensor[] tensors,
+    int parameterCount,
+    int stateCount,
+    string[] counterNames,
+    long[] counters,
+    ReadOnlyMemory<byte> floats)
 {
     /// <summary>
-    /// Checks every tensor of <paramref name="network"/> against the file by name and shape, then copies
-    /// them by name. Throws before writing anything if any tensor differs.
+    /// Checks every tensor and counter of <paramref name="network"/>'s state_dict against the file by name and
+    /// shape, then copies them by name. Throws before writing anything if any differs. A version-1 file holds
+    /// parameters only: they are checked and copied, and the state is reset (<see cref="INetwork.ResetState"/>).
     /// </summary>
     public void CopyInto(INetwork network)
     {
-        IReadOnlyList<ParameterTensor> networkTensors = network.ParameterTensors;
-        WeightFileWriter.CheckNetwork(network, networkTensors);
+        var stateDict = StateDict.Of(network);
+        bool withState = version > 1;
+        IReadOnlyList<ParameterTensor> expected = withState
+            ? stateDict.Floats
+            : [.. stateDict.Floats.Where(tensor => tensor.Offset < network.ParameterCount)];
         Dictionary<string, ParameterTensor> fileTensors = tensors.ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
-        List<string> mismatches = FindMismatches(network, networkTensors, fileTensors);
+        List<string> mismatches = FindMismatches(network, stateDict, expected, fileTensors, withState);
         if (mismatches.Count > 0)
         {
             var message = new StringBuilder()
@@ -34,22 +47,40 @@ internal sealed class WeightFileContent(string source, ParameterTensor[] tensors
             throw new InvalidDataException(message.ToString());
         }
 
-        Span<float> parameters = network.Parameters;
-        foreach (ParameterTensor target in networkTensors)
+        var staged = new float[stateDict.FloatCount];
+        foreach (ParameterTensor target in expected)
         {
             ParameterTensor stored = fileTensors[target.Name];
             DecodeLittleEndian(
-                payload.Span.Slice(sizeof(float) * stored.Offset, sizeof(float) * stored.Length),
-                parameters.Slice(target.Offset, target.Length));
+                floats.Span.Slice(sizeof(float) * stored.Offset, sizeof(float) * stored.Length),
+                staged.AsSpan(target.Offset, target.Length));
         }
+
+        var counts = new long[stateDict.Counters.Count];
+        if (withState)
+        {
+            for (int i = 0; i < counts.Length; i++)
+            {
+                counts[i] = counters[Array.IndexOf(counterNames, stateDict.Counters[i])];
+            }
+        }
+        else
+        {
+            // Nothing can fail from here: the state PyTorch starts from, then the parameters over it.
+            network.ResetState();
+            network.State.CopyTo(staged.AsSpan(network.ParameterCount));
+            network.BatchesTracked.CopyTo(counts);
+        }
+
+        stateDict.Store(staged, counts);
     }
 
     private List<string> FindMismatches(
-        INetwork network, IReadOnlyList<ParameterTensor> networkTensors, Dictionary<string, ParameterTensor> fileTensors)
+        INetwork network, StateDict stateDict, IReadOnlyList<ParameterTensor> expectedTensors, Dictionary<string, ParameterTensor> fileTensors, bool withState)
     {
         var mismatches = new List<string>();
         var networkNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ParameterTensor expected in networkTensors)
+        foreach (ParameterTensor expected in expectedTensors)
         {
             networkNames.Add(expected.Name);
             if (!fileTensors.TryGetValue(expected.Name, out ParameterTensor? actual))
@@ -67,10 +98,21 @@ internal sealed class WeightFileContent(string source, ParameterTensor[] tensors
             mismatches.Add($"{actual.Name}: not in the network, file has {TensorTable.Format(actual.Shape)}");
         }
 
+        if (withState)
+        {
+            mismatches.AddRange(stateDict.Counters.Except(counterNames, StringComparer.Ordinal).Select(name => $"{name}: expected an int64 counter, missing from the file"));
+            mismatches.AddRange(counterNames.Except(stateDict.Counters, StringComparer.Ordinal).Select(name => $"{name}: not in the network, file has an int64 counter"));
+        }
+
         if (mismatches.Count == 0 && parameterCount != network.ParameterCount)
         {
-            // Every tensor fits, yet the totals differ: parameters outside any named tensor.
+            // Every tensor fits, yet the totals differ: floats outside any named tensor.
             mismatches.Add($"parameter count: expected {network.ParameterCount}, file has {parameterCount}");
+        }
+
+        if (mismatches.Count == 0 && withState && parameterCount + stateCount != stateDict.FloatCount)
+        {
+            mismatches.Add($"state count: expected {stateDict.FloatCount - network.ParameterCount}, file has {stateCount}");
         }
 
         return mismatches;

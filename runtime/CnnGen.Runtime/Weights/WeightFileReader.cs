@@ -21,34 +21,43 @@ internal static class WeightFileReader
     /// <param name="requireEndOfStream">Whether bytes after the checksum are an error (a file) or left unread (a stream).</param>
     public static WeightFileContent Read(Stream stream, string source, bool requireEndOfStream)
     {
-        const int headerLength = WeightFileWriter.FixedHeaderLength;
-        var header = new byte[headerLength];
-        int read = stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
+        const int versionEnd = 12;
+        var header = new byte[WeightFileWriter.FixedHeaderLength];
+        int read = stream.ReadAtLeast(header.AsSpan(0, versionEnd), versionEnd, throwOnEndOfStream: false);
         CheckMagic(header.AsSpan(0, read), source);
-        if (read < 12)
+        if (read < versionEnd)
         {
-            throw Truncated(source, "the magic number and format version", 12, read);
+            throw Truncated(source, "the magic number and format version", versionEnd, read);
         }
 
         int version = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8));
-        if (version != WeightFile.FormatVersion)
+        if (version is not (1 or WeightFile.FormatVersion))
         {
             throw new InvalidDataException(
-                $"{source}: unsupported format version {version}; this runtime reads version {WeightFile.FormatVersion}.");
+                $"{source}: unsupported format version {version}; this runtime reads versions 1 and {WeightFile.FormatVersion}.");
         }
 
+        // Version 1 has no state: its header lacks the state and counter counts.
+        int headerLength = version == 1 ? WeightFileWriter.FixedHeaderLengthVersion1 : WeightFileWriter.FixedHeaderLength;
+        Array.Resize(ref header, headerLength);
+        read += stream.ReadAtLeast(header.AsSpan(versionEnd), headerLength - versionEnd, throwOnEndOfStream: false);
         if (read < headerLength)
         {
-            throw Truncated(source, $"the {headerLength}-byte header", headerLength, read);
+            throw Truncated(source, $"the {headerLength}-byte header of format version {version}", headerLength, read);
         }
 
         int tensorCount = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
         int parameterCount = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(16));
-        int tableLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
-        CheckHeader(tensorCount, parameterCount, tableLength, source);
+        int stateCount = version == 1 ? 0 : BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
+        int counterCount = version == 1 ? 0 : BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(24));
+        int tableLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(headerLength - 4));
+        CheckHeader(tensorCount, parameterCount, stateCount, counterCount, tableLength, headerLength, source);
 
-        long expectedLength = headerLength + (long)tableLength + sizeof(float) * (long)parameterCount + sizeof(uint);
-        string layout = $"{headerLength}-byte header, {tableLength}-byte tensor table, {parameterCount} float32 parameters, 4-byte CRC-32";
+        int floatCount = parameterCount + stateCount; // CheckHeader: no overflow
+        long expectedLength = headerLength + (long)tableLength + (sizeof(long) * (long)counterCount) + (sizeof(float) * (long)floatCount) + sizeof(uint);
+        string layout = version == 1
+            ? $"{headerLength}-byte header, {tableLength}-byte tensor table, {parameterCount} float32 parameters, 4-byte CRC-32"
+            : $"{headerLength}-byte header, {tableLength}-byte tensor table, {counterCount} int64 counters, {parameterCount} float32 parameters and {stateCount} of state, 4-byte CRC-32";
         byte[] data = ReadRest(stream, header, expectedLength, out long actualLength);
         if (actualLength < expectedLength)
         {
@@ -70,13 +79,35 @@ internal static class WeightFileReader
                 $"{source}: checksum mismatch: the file stores CRC-32 0x{storedChecksum:X8} but its first {checksumOffset} bytes give 0x{actualChecksum:X8}; the file is corrupt.");
         }
 
-        ParameterTensor[] tensors = ReadTable(data.AsSpan(headerLength, tableLength), tensorCount, source);
-        if (TensorTable.FindProblem(tensors, parameterCount) is { } problem)
+        ReadOnlySpan<byte> table = data.AsSpan(headerLength, tableLength);
+        int position = 0;
+        ParameterTensor[] tensors = ReadTensors(table, ref position, tensorCount, source);
+        string[] counterNames = ReadCounterNames(table, ref position, tensorCount, counterCount, source);
+        if (table[position..].ContainsAnyExcept((byte)0))
+        {
+            throw new InvalidDataException(
+                $"{source}: malformed tensor table: {table.Length - position} bytes after the last of {tensorCount + counterCount} entries should be zero padding but are not.");
+        }
+
+        if (TensorTable.FindProblem(tensors, floatCount) is { } problem)
         {
             throw new InvalidDataException($"{source}: malformed tensor table: {problem}");
         }
 
-        return new WeightFileContent(source, tensors, parameterCount, data.AsMemory(headerLength + tableLength, sizeof(float) * parameterCount));
+        if (counterNames.Intersect(tensors.Select(tensor => tensor.Name), StringComparer.Ordinal).FirstOrDefault() is { } shared)
+        {
+            throw new InvalidDataException($"{source}: malformed tensor table: the name '{shared}' occurs twice.");
+        }
+
+        int countersStart = headerLength + tableLength;
+        var counters = new long[counterCount];
+        for (int i = 0; i < counters.Length; i++)
+        {
+            counters[i] = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(countersStart + (sizeof(long) * i)));
+        }
+
+        int floatsStart = countersStart + (sizeof(long) * counterCount);
+        return new WeightFileContent(source, version, tensors, parameterCount, stateCount, counterNames, counters, data.AsMemory(floatsStart, sizeof(float) * floatCount));
     }
 
     // Compares as many bytes as the file has, so that a short file of something else is "bad magic", not "truncated".
@@ -96,16 +127,19 @@ internal static class WeightFileReader
         }
     }
 
-    private static void CheckHeader(int tensorCount, int parameterCount, int tableLength, string source)
+    private static void CheckHeader(int tensorCount, int parameterCount, int stateCount, int counterCount, int tableLength, int headerLength, string source)
     {
+        long payloadBytes = (sizeof(float) * ((long)parameterCount + stateCount)) + (sizeof(long) * (long)counterCount);
         string? problem =
             tensorCount < 0 ? $"negative tensor count {tensorCount}"
             : parameterCount < 0 ? $"negative parameter count {parameterCount}"
+            : stateCount < 0 ? $"negative state count {stateCount}"
+            : counterCount < 0 ? $"negative counter count {counterCount}"
             : tableLength < 0 || tableLength > MaxTableLength ? $"tensor table length {tableLength} outside [0, {MaxTableLength}]"
             : tableLength % 8 != 0 ? $"tensor table length {tableLength} is not a multiple of 8"
-            : tensorCount > tableLength / 13 ? $"{tensorCount} tensors cannot fit in a {tableLength}-byte table"
-            : (long)parameterCount * sizeof(float) > Array.MaxLength - WeightFileWriter.FixedHeaderLength - tableLength - sizeof(uint)
-                ? $"{parameterCount} parameters are more than one file can hold"
+            : (13L * tensorCount) + (5L * counterCount) > tableLength ? $"{tensorCount} tensors and {counterCount} counters cannot fit in a {tableLength}-byte table"
+            : payloadBytes > Array.MaxLength - headerLength - tableLength - sizeof(uint)
+                ? $"{parameterCount} parameters, {stateCount} floats of state and {counterCount} counters are more than one file can hold"
             : null;
         if (problem is not null)
         {
@@ -170,29 +204,13 @@ internal static class WeightFileReader
         return count;
     }
 
-    private static ParameterTensor[] ReadTable(ReadOnlySpan<byte> table, int tensorCount, string source)
+    // The float tensors' entries: name length, name, rank, sizes, offset into the floats.
+    private static ParameterTensor[] ReadTensors(ReadOnlySpan<byte> table, ref int position, int tensorCount, string source)
     {
         var tensors = new ParameterTensor[tensorCount];
-        int position = 0;
         for (int index = 0; index < tensorCount; index++)
         {
-            int nameLength = ReadInt32(table, ref position, index, "name length", source);
-            if (nameLength <= 0 || nameLength > table.Length - position)
-            {
-                throw MalformedTable(source, index, $"name length {nameLength} does not fit the {table.Length}-byte table at byte {position}");
-            }
-
-            string name;
-            try
-            {
-                name = StrictUtf8.GetString(table.Slice(position, nameLength));
-            }
-            catch (DecoderFallbackException exception)
-            {
-                throw MalformedTable(source, index, $"the name is not valid UTF-8 ({exception.Message})");
-            }
-
-            position += nameLength;
+            string name = ReadName(table, ref position, index, source);
             int rank = ReadInt32(table, ref position, index, "rank", source);
             if (rank is < 0 or > MaxRank)
             {
@@ -221,13 +239,44 @@ internal static class WeightFileReader
             tensors[index] = new ParameterTensor(name, offset, (int)elements, shape);
         }
 
-        if (table[position..].ContainsAnyExcept((byte)0))
+        return tensors;
+    }
+
+    // The counters' entries, after the tensors': name length, name (the value is an int64 in the counter section).
+    private static string[] ReadCounterNames(ReadOnlySpan<byte> table, ref int position, int tensorCount, int counterCount, string source)
+    {
+        var names = new string[counterCount];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < counterCount; i++)
         {
-            throw new InvalidDataException(
-                $"{source}: malformed tensor table: {table.Length - position} bytes after the last of {tensorCount} tensors should be zero padding but are not.");
+            names[i] = ReadName(table, ref position, tensorCount + i, source);
+            if (!seen.Add(names[i]))
+            {
+                throw MalformedTable(source, tensorCount + i, $"the counter name '{names[i]}' occurs twice");
+            }
         }
 
-        return tensors;
+        return names;
+    }
+
+    private static string ReadName(ReadOnlySpan<byte> table, ref int position, int index, string source)
+    {
+        int nameLength = ReadInt32(table, ref position, index, "name length", source);
+        if (nameLength <= 0 || nameLength > table.Length - position)
+        {
+            throw MalformedTable(source, index, $"name length {nameLength} does not fit the {table.Length}-byte table at byte {position}");
+        }
+
+        try
+        {
+            string name = StrictUtf8.GetString(table.Slice(position, nameLength));
+            position += nameLength;
+            return name;
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw MalformedTable(source, index, $"the name is not valid UTF-8 ({exception.Message})");
+        }
     }
 
     private static int ReadInt32(ReadOnlySpan<byte> table, ref int position, int index, string field, string source)

@@ -7,72 +7,81 @@ namespace CnnGen.Runtime.Weights;
 /// <summary>Writes the format described on <see cref="WeightFile"/>.</summary>
 internal static class WeightFileWriter
 {
-    /// <summary>Magic, version, tensor count, parameter count, table length.</summary>
-    public const int FixedHeaderLength = 24;
+    /// <summary>Version 2: magic, version, float tensor count, parameter count, state count, counter count, table length.</summary>
+    public const int FixedHeaderLength = 32;
+
+    /// <summary>Version 1: magic, version, tensor count, parameter count, table length.</summary>
+    public const int FixedHeaderLengthVersion1 = 24;
 
     private const int PayloadChunkFloats = 1 << 14;
 
     public static void Write(INetwork network, Stream stream)
     {
-        IReadOnlyList<ParameterTensor> tensors = network.ParameterTensors;
-        CheckNetwork(network, tensors);
-        byte[] header = EncodeHeader(tensors, network.ParameterCount);
+        var stateDict = StateDict.Of(network);
+        byte[] header = EncodeHeader(stateDict);
         uint crc = Crc32.Append(Crc32.Initial, header);
         stream.Write(header);
 
-        // The payload goes out in chunks so that a large network needs no second copy of its parameters.
-        ReadOnlySpan<float> parameters = network.Parameters;
-        var chunk = new byte[sizeof(float) * Math.Min(PayloadChunkFloats, parameters.Length)];
-        for (int start = 0; start < parameters.Length; start += PayloadChunkFloats)
+        Span<byte> counter = stackalloc byte[sizeof(long)];
+        foreach (long count in network.BatchesTracked)
         {
-            ReadOnlySpan<float> floats = parameters.Slice(start, Math.Min(PayloadChunkFloats, parameters.Length - start));
-            Span<byte> bytes = chunk.AsSpan(0, sizeof(float) * floats.Length);
-            EncodeLittleEndian(floats, bytes);
-            crc = Crc32.Append(crc, bytes);
-            stream.Write(bytes);
+            BinaryPrimitives.WriteInt64LittleEndian(counter, count);
+            crc = Crc32.Append(crc, counter);
+            stream.Write(counter);
         }
+
+        // The floats go out in chunks so that a large network needs no second copy of them: the parameters,
+        // then the state, which is the layout StateDict's offsets describe.
+        var chunk = new byte[sizeof(float) * Math.Min(PayloadChunkFloats, Math.Max(network.ParameterCount, network.State.Length))];
+        crc = WriteFloats(network.Parameters, chunk, crc, stream);
+        crc = WriteFloats(network.State, chunk, crc, stream);
 
         Span<byte> checksum = stackalloc byte[sizeof(uint)];
         BinaryPrimitives.WriteUInt32LittleEndian(checksum, Crc32.Finish(crc));
         stream.Write(checksum);
     }
 
-    /// <summary>The network's own table must be sound before it describes a file.</summary>
-    public static void CheckNetwork(INetwork network, IReadOnlyList<ParameterTensor> tensors)
+    private static uint WriteFloats(ReadOnlySpan<float> values, byte[] chunk, uint crc, Stream stream)
     {
-        ArgumentNullException.ThrowIfNull(tensors, "network.ParameterTensors");
-        if (network.Parameters.Length != network.ParameterCount)
+        for (int start = 0; start < values.Length; start += PayloadChunkFloats)
         {
-            throw new ArgumentException(
-                $"{network.GetType().Name}: Parameters holds {network.Parameters.Length} floats but ParameterCount is {network.ParameterCount}.",
-                nameof(network));
+            ReadOnlySpan<float> floats = values.Slice(start, Math.Min(PayloadChunkFloats, values.Length - start));
+            Span<byte> bytes = chunk.AsSpan(0, sizeof(float) * floats.Length);
+            EncodeLittleEndian(floats, bytes);
+            crc = Crc32.Append(crc, bytes);
+            stream.Write(bytes);
         }
 
-        if (TensorTable.FindProblem(tensors, network.ParameterCount) is { } problem)
-        {
-            throw new ArgumentException($"{network.GetType().Name}.ParameterTensors is inconsistent: {problem}", nameof(network));
-        }
+        return crc;
     }
 
-    private static byte[] EncodeHeader(IReadOnlyList<ParameterTensor> tensors, int parameterCount)
+    private static byte[] EncodeHeader(StateDict stateDict)
     {
-        var names = new byte[tensors.Count][];
+        IReadOnlyList<ParameterTensor> tensors = stateDict.Floats;
+        IReadOnlyList<string> counters = stateDict.Counters;
+        byte[][] names = [.. tensors.Select(tensor => Encoding.UTF8.GetBytes(tensor.Name))];
+        byte[][] counterNames = [.. counters.Select(Encoding.UTF8.GetBytes)];
         int tableLength = 0;
         for (int i = 0; i < tensors.Count; i++)
         {
-            names[i] = Encoding.UTF8.GetBytes(tensors[i].Name);
-
             // name length, name, rank, sizes, offset
-            tableLength = checked(tableLength + 4 + names[i].Length + 4 + 4 * tensors[i].Shape.Count + 4);
+            tableLength = checked(tableLength + 4 + names[i].Length + 4 + (4 * tensors[i].Shape.Count) + 4);
         }
 
-        tableLength = checked((tableLength + 7) & ~7); // the payload starts 8-byte aligned
+        foreach (byte[] name in counterNames)
+        {
+            tableLength = checked(tableLength + 4 + name.Length); // name length, name
+        }
+
+        tableLength = checked((tableLength + 7) & ~7); // the counters and floats start 8-byte aligned
         var header = new byte[checked(FixedHeaderLength + tableLength)];
         var writer = new SpanWriter(header);
         writer.Bytes(WeightFile.Magic);
         writer.Int32(WeightFile.FormatVersion);
         writer.Int32(tensors.Count);
-        writer.Int32(parameterCount);
+        writer.Int32(stateDict.Network.ParameterCount);
+        writer.Int32(stateDict.FloatCount - stateDict.Network.ParameterCount);
+        writer.Int32(counters.Count);
         writer.Int32(tableLength);
         for (int i = 0; i < tensors.Count; i++)
         {
@@ -85,6 +94,12 @@ internal static class WeightFileWriter
             }
 
             writer.Int32(tensors[i].Offset);
+        }
+
+        foreach (byte[] name in counterNames)
+        {
+            writer.Int32(name.Length);
+            writer.Bytes(name);
         }
 
         return header; // the padding is already zero

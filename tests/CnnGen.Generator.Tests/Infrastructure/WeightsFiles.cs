@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace CnnGen.Generator.Tests.Infrastructure;
 
-/// <summary>A tensor to write: name, dtype, shape and float values.</summary>
+/// <summary>A tensor to write: name, dtype, shape and values (as floats; I64 writes them as whole numbers).</summary>
 internal sealed record TensorToWrite(string Name, int[] Shape, float[] Values, string DataType = "F32");
 
 /// <summary>Writes safetensors files byte by byte, as PyTorch's safetensors does (sorted keys, __metadata__).</summary>
@@ -24,6 +24,7 @@ internal static class WeightsFiles
                 {
                     "F16" => BitConverter.GetBytes((Half)value),
                     "BF16" => BitConverter.GetBytes((ushort)(BitConverter.SingleToUInt32Bits(value) >> 16)),
+                    "I64" => BitConverter.GetBytes((long)value),
                     _ => BitConverter.GetBytes(value),
                 });
             }

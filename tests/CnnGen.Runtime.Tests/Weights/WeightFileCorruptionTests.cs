@@ -10,9 +10,9 @@ namespace CnnGen.Runtime.Tests.Weights;
 /// </summary>
 public sealed class WeightFileCorruptionTests : IDisposable
 {
-    // LinearSoftmaxNetwork(6, 3): 21 parameters; 24-byte header + 64-byte table + 84-byte payload + 4-byte CRC.
-    private const int FileLength = 176;
-    private const int PayloadStart = 88;
+    // LinearSoftmaxNetwork(6, 3): 21 parameters, no state; 32-byte header + 64-byte table + 84-byte payload + 4-byte CRC.
+    private const int FileLength = 184;
+    private const int PayloadStart = 96;
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "cnngen-weights-" + Guid.NewGuid().ToString("N"));
 
@@ -58,18 +58,18 @@ public sealed class WeightFileCorruptionTests : IDisposable
     public void A_newer_format_version_is_unsupported()
     {
         byte[] file = ValidFile();
-        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), 2);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), 3);
 
-        Assert.Equal(": unsupported format version 2; this runtime reads version 1.", LoadFails(file));
+        Assert.Equal(": unsupported format version 3; this runtime reads versions 1 and 2.", LoadFails(file));
     }
 
     [Theory]
     [InlineData(0, " is truncated: expected 8 bytes (the magic number) but it has only 0.")]
     [InlineData(5, " is truncated: expected 8 bytes (the magic number) but it has only 5.")]
     [InlineData(10, " is truncated: expected 12 bytes (the magic number and format version) but it has only 10.")]
-    [InlineData(20, " is truncated: expected 24 bytes (the 24-byte header) but it has only 20.")]
-    [InlineData(100, " is truncated: expected 176 bytes (24-byte header, 64-byte tensor table, 21 float32 parameters, 4-byte CRC-32) but it has only 100.")]
-    [InlineData(FileLength - 1, " is truncated: expected 176 bytes (24-byte header, 64-byte tensor table, 21 float32 parameters, 4-byte CRC-32) but it has only 175.")]
+    [InlineData(20, " is truncated: expected 32 bytes (the 32-byte header of format version 2) but it has only 20.")]
+    [InlineData(100, " is truncated: expected 184 bytes (32-byte header, 64-byte tensor table, 0 int64 counters, 21 float32 parameters and 0 of state, 4-byte CRC-32) but it has only 100.")]
+    [InlineData(FileLength - 1, " is truncated: expected 184 bytes (32-byte header, 64-byte tensor table, 0 int64 counters, 21 float32 parameters and 0 of state, 4-byte CRC-32) but it has only 183.")]
     public void A_truncated_file_says_how_many_bytes_it_should_have(int length, string expected)
     {
         Assert.Equal(expected, LoadFails(ValidFile()[..length]));
@@ -85,7 +85,7 @@ public sealed class WeightFileCorruptionTests : IDisposable
             () => WeightFile.Load(network, new NonSeekableStream(new MemoryStream(ValidFile()[..150]))));
 
         Assert.Equal(
-            "Weight stream is truncated: expected 176 bytes (24-byte header, 64-byte tensor table, 21 float32 parameters, 4-byte CRC-32) but it has only 150.",
+            "Weight stream is truncated: expected 184 bytes (32-byte header, 64-byte tensor table, 0 int64 counters, 21 float32 parameters and 0 of state, 4-byte CRC-32) but it has only 150.",
             exception.Message);
         Assert.Equal(before, network.Parameters.ToArray());
     }
@@ -94,14 +94,14 @@ public sealed class WeightFileCorruptionTests : IDisposable
     public void Bytes_after_the_checksum_are_an_error_in_a_file()
     {
         Assert.Equal(
-            ": 3 unexpected bytes after the checksum: expected 176 bytes (24-byte header, 64-byte tensor table, 21 float32 parameters, 4-byte CRC-32) but the file has 179.",
+            ": 3 unexpected bytes after the checksum: expected 184 bytes (32-byte header, 64-byte tensor table, 0 int64 counters, 21 float32 parameters and 0 of state, 4-byte CRC-32) but the file has 187.",
             LoadFails([.. ValidFile(), 1, 2, 3]));
     }
 
     [Theory]
     [InlineData(PayloadStart + 4 * 7 + 1)] // a weight
     [InlineData(FileLength - 5)] // the last bias
-    [InlineData(30)] // a letter of "linear.weight" in the table
+    [InlineData(40)] // a letter of "linear.weight" in the table
     [InlineData(FileLength - 1)] // the checksum itself
     public void A_flipped_bit_anywhere_is_a_checksum_mismatch(int index)
     {
@@ -109,7 +109,7 @@ public sealed class WeightFileCorruptionTests : IDisposable
         file[index] ^= 0x10;
 
         Assert.Matches(
-            @"^: checksum mismatch: the file stores CRC-32 0x[0-9A-F]{8} but its first 172 bytes give 0x[0-9A-F]{8}; the file is corrupt\.$",
+            @"^: checksum mismatch: the file stores CRC-32 0x[0-9A-F]{8} but its first 180 bytes give 0x[0-9A-F]{8}; the file is corrupt\.$",
             LoadFails(file));
     }
 
@@ -127,10 +127,10 @@ public sealed class WeightFileCorruptionTests : IDisposable
     {
         // linear.bias's offset is its table entry's last field, just before the padding; move it into the weight.
         byte[] file = ValidFile();
-        int biasOffsetField = 24 + 33 + 4 + 11 + 4 + 4;
+        int biasOffsetField = 32 + 33 + 4 + 11 + 4 + 4;
         Assert.Equal(18, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(biasOffsetField)));
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(biasOffsetField), 16);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(FileLength - 4), WeightFileTests.GzipCrc32(file[..^4]));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(FileLength - 4), CnnGen.Tests.Weights.WeightFileOracles.GzipCrc32(file[..^4]));
 
         Assert.Equal(
             ": malformed tensor table: 'linear.weight' (floats 0 to 17) overlaps 'linear.bias' (from 16).",

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using CnnGen.Runtime.Tests.Training;
 using CnnGen.Runtime.Weights;
+using static CnnGen.Tests.Weights.WeightFileOracles;
 
 namespace CnnGen.Runtime.Tests.Weights;
 
@@ -93,12 +93,13 @@ public sealed class WeightFileTests : IDisposable
         byte[] file = SaveToBytes(network);
 
         // Table: linear.weight = 4 + 13 + 4 + 2·4 + 4 = 33 bytes, linear.bias = 4 + 11 + 4 + 4 + 4 = 27; 60 padded to 64.
+        // Header: version 2, 2 tensors, 21 parameters, no state, no counters, the table's length.
         Assert.Equal("CNNGENW1"u8.ToArray(), file[..8]);
-        Assert.Equal([1, 2, 21, 64], Enumerable.Range(0, 4).Select(i => BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(8 + 4 * i))));
-        Assert.Equal(24 + 64 + 4 * 21 + 4, file.Length);
-        Assert.Equal(13, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(24)));
-        Assert.Equal("linear.weight"u8.ToArray(), file[28..41]);
-        Assert.Equal(network.Parameters[20], BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(24 + 64 + 4 * 20)));
+        Assert.Equal([2, 2, 21, 0, 0, 64], Enumerable.Range(0, 6).Select(i => BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(8 + 4 * i))));
+        Assert.Equal(32 + 64 + 4 * 21 + 4, file.Length);
+        Assert.Equal(13, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(32)));
+        Assert.Equal("linear.weight"u8.ToArray(), file[36..49]);
+        Assert.Equal(network.Parameters[20], BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(32 + 64 + 4 * 20)));
 
         // GZipStream writes the same CRC-32 of its input into its trailer: an independent oracle.
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4));
@@ -133,16 +134,4 @@ public sealed class WeightFileTests : IDisposable
     }
 
     private static uint[] Bits(INetwork network) => network.Parameters.ToArray().Select(BitConverter.SingleToUInt32Bits).ToArray();
-
-    internal static uint GzipCrc32(byte[] data)
-    {
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(data);
-        }
-
-        byte[] bytes = compressed.ToArray();
-        return BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8)); // trailer: CRC-32, then length
-    }
 }
