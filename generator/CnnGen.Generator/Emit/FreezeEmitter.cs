@@ -9,7 +9,9 @@ namespace CnnGen.Generator.Emit;
 
 /// <summary>
 /// <c>Freeze()</c>: turns a network into an inference-only one whose dense weights are arranged once for
-/// one-sample latency (<c>DensePanels</c>) and whose convolutions' packed weights are made once, not per call.
+/// one-sample latency (<c>DensePanels</c>), whose convolutions' packed weights are made once, not per call, and
+/// in which a BatchNorm after a convolution is folded into that convolution's weight and bias (each layer kind
+/// says what it does: <see cref="LayerEmitter.FreezeStatements"/>; the planner decides which BatchNorm folds).
 /// An arranged copy of a weight is only correct while the weight stays as it was, so freezing detaches the
 /// parameter buffer (spans handed out before no longer reach the network) and afterwards refuses every
 /// write: <c>Parameters</c>, <c>ResetParameters</c>, training mode.
@@ -37,6 +39,11 @@ internal static class FreezeEmitter
         {
             w.Line($"private {Code.Kernels}DensePanels.Packed? {PanelsField(layer)};");
         }
+
+        foreach (LayerPlan layer in plan.Layers.Where(layer => layer.Fold is not null))
+        {
+            w.Line($"private float[]? {Conv2DLayer.FoldedField(layer)}; // {layer.Name}'s weight and bias with {layer.Fold!.Name} folded in, filled by Freeze");
+        }
     }
 
     public static void EmitMembers(SourceWriter w, NetworkPlan plan)
@@ -48,6 +55,7 @@ internal static class FreezeEmitter
         w.Line("/// on every forward call. The parameters are fixed from here on: spans over");
         w.Line("/// <see cref=\"Parameters\"/> obtained before no longer reach the network, and <see cref=\"Parameters\"/>,");
         w.Line("/// <see cref=\"ResetParameters\"/> and <see cref=\"IsTraining\"/> = true throw. To keep training, freeze a copy.");
+        EmitFoldRemarks(w, plan);
         w.Line("/// Not while another call is in flight on this network (that throws <see cref=\"global::System.InvalidOperationException\"/>).");
         w.Line("/// </summary>");
         w.Open("public void Freeze()");
@@ -69,7 +77,34 @@ internal static class FreezeEmitter
 
     /// <summary>The fields <c>Freeze</c> fills, read-only from then on, so the siblings that serve concurrent calls share them.</summary>
     public static IEnumerable<string> FrozenFields(NetworkPlan plan) =>
-        PanelLayers(plan).Select(PanelsField).Concat(PackedLayers(plan).Select(Conv2DLayer.PackedWeightsField));
+        PanelLayers(plan).Select(PanelsField).Concat(plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).FrozenFields(layer)));
+
+    /// <summary>
+    /// Which BatchNorm layers a frozen network folds into the convolution before them, and which keep running (their
+    /// input is read by another layer too, or their output is the network's), with what the folded parameters are.
+    /// </summary>
+    private static void EmitFoldRemarks(SourceWriter w, NetworkPlan plan)
+    {
+        string[] folds = plan.Layers.Where(layer => layer.Fold is not null).Select(layer => $"{layer.Fold!.Name} into {layer.Name}").ToArray();
+        string[] kept = plan.Layers.Where(layer => LayerDefinitions.For(layer.Kind).FoldIntoProducer(layer) is not null && !layer.FoldedIntoProducer).Select(layer => layer.Name).ToArray();
+        if (folds.Length == 0 && kept.Length == 0)
+        {
+            return;
+        }
+
+        if (folds.Length > 0)
+        {
+            w.Line($"/// Each BatchNorm that directly follows a convolution whose output nothing else reads is folded into it, so no");
+            w.Line($"/// normalization pass runs once frozen: W·γ/√(var + ε) and (b − mean)·γ/√(var + ε) + β, with the running statistics");
+            w.Line($"/// and parameters as they are now ({string.Join(", ", folds)}); an activation after it runs inside the convolution.");
+            w.Line("/// The folded weights are a copy: the parameters and <see cref=\"State\"/> keep the trained values.");
+        }
+
+        if (kept.Length > 0)
+        {
+            w.Line($"/// Still normalizing when frozen (their input has another reader, or their output is the network's): {string.Join(", ", kept)}.");
+        }
+    }
 
     private static IEnumerable<string> FreezeStatements(NetworkPlan plan)
     {
@@ -81,12 +116,9 @@ internal static class FreezeEmitter
             yield return $"{PanelsField(layer)} = {Code.Kernels}DensePanels.Takes({Int(units)}) ? {Code.Kernels}DensePanels.Pack({Int(units)}, {Int(inputs)}, ParameterValues.Slice({Int(layer.WeightOffset)}, {Int(layer.WeightCount)})) : null;";
         }
 
-        foreach (LayerPlan layer in PackedLayers(plan))
+        foreach (string statement in plan.Layers.SelectMany(layer => LayerDefinitions.For(layer.Kind).FreezeStatements(layer)))
         {
-            (string grow, string pack) = Conv2DLayer.InferencePacking(layer)!.Value;
-            yield return $"// {layer.Name}: packed here once instead of on every forward call";
-            yield return grow;
-            yield return pack;
+            yield return statement;
         }
 
         yield return "IsTraining = false;";
@@ -95,6 +127,4 @@ internal static class FreezeEmitter
     }
 
     private static IEnumerable<LayerPlan> PanelLayers(NetworkPlan plan) => plan.Layers.Where(MayUsePanels);
-
-    private static IEnumerable<LayerPlan> PackedLayers(NetworkPlan plan) => plan.Layers.Where(layer => Conv2DLayer.InferencePacking(layer) is not null);
 }

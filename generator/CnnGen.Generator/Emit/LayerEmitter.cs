@@ -18,6 +18,12 @@ internal abstract class LayerEmitter
     /// <summary>Fields caching the per-sample delegates this layer hands to <c>Parallelism.For</c>.</summary>
     public virtual IEnumerable<string> ParallelBodies(LayerPlan layer) => System.Array.Empty<string>();
 
+    /// <summary>What <c>Freeze</c> does for this layer, as statements (weights packed or folded once); none by default.</summary>
+    public virtual IEnumerable<string> FreezeStatements(LayerPlan layer) => System.Array.Empty<string>();
+
+    /// <summary>The fields those statements fill, read-only once frozen, which the siblings serving concurrent calls share.</summary>
+    public virtual IEnumerable<string> FrozenFields(LayerPlan layer) => System.Array.Empty<string>();
+
     /// <summary>One line that says what the layer does, after its shape comment.</summary>
     public abstract string Describe(LayerPlan layer);
 

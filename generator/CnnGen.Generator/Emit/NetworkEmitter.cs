@@ -241,11 +241,7 @@ internal static class NetworkEmitter
         w.Line("int batchSize = _batch;");
         w.Line($"{EmitContext.CallerTensors} = tensors;");
         w.Open("try");
-        foreach (LayerPlan layer in plan.Layers.Where(layer => layer.HasOwnCode))
-        {
-            w.Line($"{layer.MethodName}Forward(batchSize);");
-        }
-
+        EmitLayerCalls(w, plan.Layers.Where(layer => layer.HasOwnCode).ToList());
         w.Close();
         w.Open("finally");
         w.Line($"{EmitContext.CallerTensors} = default;");
@@ -259,6 +255,31 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
+    }
+
+    /// <summary>
+    /// Each layer's forward in order; the layers a frozen network skips (a BatchNorm folded into the convolution
+    /// before it, and the activation that convolution then applies) run only while not frozen.
+    /// </summary>
+    private static void EmitLayerCalls(SourceWriter w, List<LayerPlan> layers)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (!layers[i].SkippedWhenFrozen)
+            {
+                w.Line($"{layers[i].MethodName}Forward(batchSize);");
+                continue;
+            }
+
+            w.Open($"if (!{FreezeEmitter.Flag}) // frozen: computed by the convolution before, into which it is folded");
+            for (; i < layers.Count && layers[i].SkippedWhenFrozen; i++)
+            {
+                w.Line($"{layers[i].MethodName}Forward(batchSize);");
+            }
+
+            i--;
+            w.Close();
+        }
     }
 
     /// <summary>A copy between the caller's span and the arena: always if the layers do not reach the caller's span, else only off the in-place path.</summary>

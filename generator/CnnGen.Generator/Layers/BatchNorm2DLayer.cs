@@ -33,6 +33,28 @@ internal sealed class BatchNorm2DLayer : LayerDefinition
     /// <summary>Backward reads the input and the saved statistics, never the output.</summary>
     public override bool ActivationMayOverwriteOutput => true;
 
+    /// <summary>
+    /// At inference y = (x − mean)·γ/√(var + ε) + β per channel, which a frozen convolution before it takes into its
+    /// weight and bias (<see cref="FoldStatement"/>), so that no normalization pass runs.
+    /// </summary>
+    public override BatchNormFold? FoldIntoProducer(LayerPlan layer) =>
+        new(layer.Name, layer.WeightOffset, layer.BiasOffset, layer.StateOffset, layer.Input.Channels, layer.Epsilon);
+
+    /// <summary>
+    /// The statement of <c>Freeze</c> that writes the folded weight and bias of <paramref name="producer"/> (its
+    /// PyTorch-layout weight, (C_out, …), and bias, or none) into <paramref name="folded"/>: W·s, then (b − mean)·s + β,
+    /// s = γ/√(var + ε) from this BatchNorm's parameters and running statistics as they are when freezing.
+    /// </summary>
+    public static string FoldStatement(LayerPlan producer, string folded)
+    {
+        BatchNormFold fold = producer.Fold!;
+        string bias = producer.BiasCount > 0 ? $"ParameterValues.Slice({Int(producer.BiasOffset)}, {Int(producer.BiasCount)})" : "default";
+        return $"{Code.Kernels}BatchNormFold.Into(ParameterValues.Slice({Int(producer.WeightOffset)}, {Int(producer.WeightCount)}), {bias}, "
+            + $"ParameterValues.Slice({Int(fold.WeightOffset)}, {Int(fold.Channels)}), ParameterValues.Slice({Int(fold.BiasOffset)}, {Int(fold.Channels)}), "
+            + $"SpanOf(_state, {Int(fold.StateOffset)}, {Int(fold.Channels)}), SpanOf(_state, {Int(fold.StateOffset + fold.Channels)}, {Int(fold.Channels)}), {Float(fold.Epsilon)}, "
+            + $"SpanOf({folded}, 0, {Int(producer.WeightCount)}), SpanOf({folded}, {Int(producer.WeightCount)}, {Int(fold.Channels)}));";
+    }
+
     public override LayerSpec Read(LayerSpec spec, ArgumentValues arguments) => spec with
     {
         Epsilon = arguments.Double("Eps", 1e-5),
@@ -72,7 +94,8 @@ internal sealed class BatchNorm2DLayer : LayerDefinition
     }
 
     public override string Describe(LayerPlan layer) =>
-        $"eps {Float(layer.Epsilon)}, momentum {Float(layer.Momentum)}; batch statistics while training, running statistics at inference";
+        $"eps {Float(layer.Epsilon)}, momentum {Float(layer.Momentum)}; batch statistics while training, running statistics at inference"
+        + (layer.FoldedIntoProducer ? " (in place; folded into the convolution before it once frozen)" : string.Empty);
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
@@ -119,3 +142,9 @@ internal sealed class BatchNorm2DLayer : LayerDefinition
     /// <summary><c>_bn1Saved</c>: each channel's batch mean, then 1/σ, from training's forward for backward.</summary>
     private static string SavedField(LayerPlan layer) => $"_{layer.Name}Saved";
 }
+
+/// <summary>
+/// A BatchNorm2D that a frozen convolution takes into its weight and bias: the BatchNorm's name, where its γ and β
+/// are in <c>Parameters</c> and its running mean and variance in <c>State</c>, its channels and ε.
+/// </summary>
+internal sealed record BatchNormFold(string Name, int WeightOffset, int BiasOffset, int StateOffset, int Channels, double Epsilon);

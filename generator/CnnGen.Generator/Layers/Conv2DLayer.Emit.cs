@@ -75,20 +75,11 @@ internal sealed partial class Conv2DLayer
             ? Int(v.PaddingBefore)
             : $"(top {Int(v.PaddingBefore)}, bottom {Int(v.PaddingAfter)}, left {Int(h.PaddingBefore)}, right {Int(h.PaddingAfter)})";
         string fused = layer.FusedActivation is { } activation ? $", then {activation} on each sample" : string.Empty;
-        return $"{Int(v.Kernel)}×{Int(h.Kernel)} kernel, stride {stride}, padding {padding}, dilation {Int(v.Dilation)}{fused}";
+        string folded = layer.Fold is { } fold
+            ? $"; once frozen {fold.Name} is folded in" + (layer.FrozenActivation is { } after ? $", then {after} on each sample" : string.Empty)
+            : string.Empty;
+        return $"{Int(v.Kernel)}×{Int(h.Kernel)} kernel, stride {stride}, padding {padding}, dilation {Int(v.Dilation)}{fused}{folded}";
     }
-
-    /// <summary>
-    /// The statements that size and pack the weights this layer's kernel reads at inference, or null where it reads them
-    /// as they are. A forward call repacks them, as <c>Parameters</c> may have been written since the last one;
-    /// a frozen network packed them once, in <c>Freeze</c> (the seed net's conv2: 14 µs a call).
-    /// </summary>
-    /// <remarks>Exactly the layers with packed weights (implicit or direct kernel): only Conv2D has any.</remarks>
-    public static (string Grow, string Pack)? InferencePacking(LayerPlan layer) =>
-        layer.PackedWeightSize > 0
-            ? ($"Grow(ref {PackedWeightsField(layer)}, {Int(layer.PackedWeightSize)});",
-               $"{InferenceKernel(layer)}.PackWeights({ShapeField(layer)}, {WeightSlice(layer)}, {PackedWeightsField(layer)});")
-            : null;
 
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
@@ -104,12 +95,12 @@ internal sealed partial class Conv2DLayer
         }
 
         w.Open(ForwardSignature(layer));
-        if (InferencePacking(layer) is { } packing)
+        if (layer.PackedWeightSize > 0)
         {
             // Training packs too when it runs the implicit GEMM.
             w.Line("// Packed on every call, as Parameters may have changed since; a frozen network packed them in Freeze.");
             w.Open(layer.TrainsInPlace ? $"if (!{FreezeEmitter.Flag})" : $"if (!_training && !{FreezeEmitter.Flag})");
-            w.Line(packing.Pack);
+            w.Line(Pack(layer, weightSlice));
             w.Close();
             w.Line();
         }
@@ -127,7 +118,8 @@ internal sealed partial class Conv2DLayer
             ? "/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward, inference reads the input in place.</summary>"
             : "/// <summary>Samples [start, end) on one worker; training keeps every sample's columns for backward.</summary>");
         w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
-        w.Line($"{Code.ReadOnlySpan} weight = {weightSlice}; // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
+        string weight = layer.Fold is not null && layer.PackedWeightSize == 0 ? $"{FreezeEmitter.Flag} ? {FoldedWeight(layer)} : {weightSlice}" : weightSlice;
+        w.Line($"{Code.ReadOnlySpan} weight = {weight}; // ({Int(outChannels)}, {Int(layer.Input.Channels)}, {Int(layer.Vertical.Kernel)}, {Int(layer.Horizontal.Kernel)})");
         w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
@@ -277,15 +269,24 @@ internal sealed partial class Conv2DLayer
     {
         w.Line("/// <summary>Samples [start, end) on one worker; training keeps every sample's bordered input for backward.</summary>");
         w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
-        w.Line($"{Code.ReadOnlySpan} bias = ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)});");
+        string bias = $"ParameterValues.Slice({Int(layer.BiasOffset)}, {Int(layer.BiasCount)})";
+        w.Line($"{Code.ReadOnlySpan} bias = {(layer.Fold is null ? bias : $"{FreezeEmitter.Flag} ? {FoldedBias(layer)} : {bias}")};");
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
-        bool relu = layer.FusedActivation == LayerKind.Relu;
-        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default, relu: {(relu ? "true" : "false")});");
+        bool relu = layer.FusedActivation == LayerKind.Relu, frozenRelu = layer.FrozenActivation == LayerKind.Relu;
+        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default, relu: {(relu ? "true" : frozenRelu ? FreezeEmitter.Flag : "false")});");
         if (!relu)
         {
-            EmitActivationAfterBias(w, layer);
+            EmitActivationAfterBias(w, layer.FusedActivation, layer);
         }
+
+        if (layer.FrozenActivation is { } activation && !frozenRelu)
+        {
+            w.Open($"if ({FreezeEmitter.Flag})");
+            EmitActivationAfterBias(w, activation, layer);
+            w.Close();
+        }
+
         w.Close();
         w.Close();
     }
@@ -294,31 +295,59 @@ internal sealed partial class Conv2DLayer
     /// After a sample's convolution, which every path runs without bias: the bias, in one pass with a ReLU
     /// that follows (<c>max(x + b, 0)</c>), else alone and then the fused activation, if any.
     /// </summary>
+    /// <remarks>
+    /// Once frozen, a layer with a folded BatchNorm (<see cref="LayerPlan.Fold"/>) adds the folded bias instead, and the
+    /// activation after the BatchNorm with it.
+    /// </remarks>
     private static void EmitEpilogue(SourceWriter w, LayerPlan layer)
     {
-        string shape = $"{Int(layer.Output.Channels)}, {Int(layer.Output.PlaneSize)}";
-        if (layer.BiasCount == 0)
+        bool unfrozenEpilogue = layer.BiasCount > 0 || layer.FusedActivation is not null;
+        if (layer.Fold is not null)
         {
-            EmitActivationAfterBias(w, layer); // Bias = false: nothing to add
-            return;
+            w.Open($"if ({FreezeEmitter.Flag})");
+            EmitBiasAndActivation(w, layer, FoldedBias(layer), layer.FrozenActivation);
+            w.Close();
+            if (!unfrozenEpilogue)
+            {
+                return;
+            }
+
+            w.Open("else");
         }
 
-        if (layer.FusedActivation == LayerKind.Relu)
+        EmitBiasAndActivation(w, layer, layer.BiasCount > 0 ? "bias" : null, layer.FusedActivation);
+        if (layer.Fold is not null)
         {
-            w.Line($"{Code.Bias}AddToRowsThenRelu(output, bias, {shape});");
-            return;
+            w.Close();
         }
-
-        w.Line($"{Code.Bias}AddToRows(output, bias, {shape});");
-        EmitActivationAfterBias(w, layer);
     }
 
-    /// <summary>The fused activation, if any, over a sample's output that already has its bias.</summary>
-    private static void EmitActivationAfterBias(SourceWriter w, LayerPlan layer)
+    /// <summary><c>max(x + b, 0)</c> in one pass for a ReLU, else the bias (none when <paramref name="bias"/> is null: <c>Bias = false</c>), then the activation.</summary>
+    private static void EmitBiasAndActivation(SourceWriter w, LayerPlan layer, string? bias, LayerKind? activation)
     {
-        if (layer.FusedActivation is { } activation)
+        string shape = $"{Int(layer.Output.Channels)}, {Int(layer.Output.PlaneSize)}";
+        if (bias is null)
         {
-            w.Line(ActivationLayer.SampleForward(activation, "output", layer));
+            EmitActivationAfterBias(w, activation, layer);
+            return;
+        }
+
+        if (activation == LayerKind.Relu)
+        {
+            w.Line($"{Code.Bias}AddToRowsThenRelu(output, {bias}, {shape});");
+            return;
+        }
+
+        w.Line($"{Code.Bias}AddToRows(output, {bias}, {shape});");
+        EmitActivationAfterBias(w, activation, layer);
+    }
+
+    /// <summary>The activation, if any, over a sample's output that already has its bias.</summary>
+    private static void EmitActivationAfterBias(SourceWriter w, LayerKind? activation, LayerPlan layer)
+    {
+        if (activation is { } kind)
+        {
+            w.Line(ActivationLayer.SampleForward(kind, "output", layer));
         }
     }
 

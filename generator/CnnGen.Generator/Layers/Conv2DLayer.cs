@@ -20,6 +20,9 @@ internal sealed partial class Conv2DLayer : LayerDefinition
     /// <summary>Conv2D's backward reads its input (or the columns it kept), never its output.</summary>
     public override bool ActivationMayOverwriteOutput => true;
 
+    /// <summary>A frozen convolution takes a BatchNorm after it into its weight and bias (<see cref="FreezeStatements"/>).</summary>
+    public override bool TakesFoldedLayer => true;
+
     public override LayerSpec Read(LayerSpec spec, ArgumentValues arguments)
     {
         int kernel = arguments.Int("kernel", 0);

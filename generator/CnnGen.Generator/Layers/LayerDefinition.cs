@@ -40,6 +40,16 @@ internal abstract class LayerDefinition : LayerEmitter
     /// </summary>
     public virtual bool ActivationMayOverwriteOutput => false;
 
+    /// <summary>
+    /// Whether, once frozen, the layer that produces this one's input can take this layer into its own weight and
+    /// bias (the planner checks the graph: that producer's output has no other reader); what it then needs to
+    /// know, or null for a layer that never folds. BatchNorm2D folds, as a per-channel affine map at inference.
+    /// </summary>
+    public virtual BatchNormFold? FoldIntoProducer(LayerPlan layer) => null;
+
+    /// <summary>Whether a frozen layer of this kind can take a following <see cref="FoldIntoProducer"/> layer into its weight and bias (Conv2D).</summary>
+    public virtual bool TakesFoldedLayer => false;
+
     /// <summary>What the layer reads, for the summary of a graph: <c>relu3 + stem</c> for an Add, else the tensor's name.</summary>
     public virtual string Operands(LayerPlan layer) => string.Join(", ", layer.OperandNames);
 

@@ -38,7 +38,16 @@ internal static class MemoryPlanner
         for (int i = 0; i < computing.Count; i++)
         {
             LayerPlan layer = computing[i];
-            inference.Allocate(layer.OutputTensor);
+            if (layer.FoldedIntoProducer)
+            {
+                // Its input's only reader, folded away once frozen: it runs in that place, where a frozen producer writes its output.
+                inference.Transfer(layer.InputTensor, layer.OutputTensor);
+            }
+            else
+            {
+                inference.Allocate(layer.OutputTensor);
+            }
+
             if (inference.InUse > peakFloats)
             {
                 peakFloats = inference.InUse;
@@ -140,6 +149,14 @@ internal static class MemoryPlanner
             _live.Add((offset, size, tensor));
             Offsets[tensor] = offset;
             HighWater = System.Math.Max(HighWater, offset + size);
+        }
+
+        /// <summary>Hands the place of live tensor <paramref name="from"/> (of the same size) to <paramref name="to"/>.</summary>
+        public void Transfer(int from, int to)
+        {
+            int block = _live.FindIndex(live => live.Tensor == from);
+            _live[block] = (_live[block].Offset, _live[block].Size, to);
+            Offsets[to] = _live[block].Offset;
         }
 
         public void Free(int tensor) => _live.RemoveAll(block => block.Tensor == tensor);

@@ -292,6 +292,27 @@ internal sealed record LayerPlan(
     /// <summary>Activations: run by the producing Conv2D's code (see <see cref="FusedActivation"/>), so no code of their own.</summary>
     public bool FusedIntoProducer { get; init; }
 
+    /// <summary>
+    /// Conv2D: the BatchNorm after it, whose running statistics and affine parameters <c>Freeze</c> folds into this
+    /// layer's weight and bias; null when none folds (see <see cref="Planner"/>).
+    /// </summary>
+    public BatchNormFold? Fold { get; init; }
+
+    /// <summary>Conv2D with a <see cref="Fold"/>: the activation after the folded BatchNorm, which this layer applies itself once frozen.</summary>
+    public LayerKind? FrozenActivation { get; init; }
+
+    /// <summary>
+    /// BatchNorm2D: folded into the convolution before it once frozen (<see cref="Fold"/>), so it runs only unfrozen,
+    /// and then in its input's place at inference (the convolution's output, which nothing else reads).
+    /// </summary>
+    public bool FoldedIntoProducer { get; init; }
+
+    /// <summary>An activation after a folded BatchNorm that the convolution applies once frozen (<see cref="FrozenActivation"/>).</summary>
+    public bool FusedWhenFrozen { get; init; }
+
+    /// <summary>Whether a frozen network skips this layer's forward: a producer computes its output.</summary>
+    public bool SkippedWhenFrozen => FoldedIntoProducer || FusedWhenFrozen;
+
     /// <summary>Flatten and fused activations emit no code of their own.</summary>
     public bool HasOwnCode => Kind != LayerKind.Flatten && !FusedIntoProducer;
 

@@ -80,11 +80,48 @@ internal static class Planner
             layers.Add(layer);
         }
 
+        FoldNormalizations(layers);
         AssignGradientTargets(layers, tensors);
         return new NetworkPlan(network.Namespace, network.ClassName, network.Layers[0].Name, input.Output, layers.ToEquatableArray(), tensors.ToEquatableArray(), parameterOffset)
         {
             Memory = MemoryPlanner.Plan(layers, tensors),
         };
+    }
+
+    /// <summary>
+    /// Once frozen, a layer that folds into its producer (BatchNorm2D after Conv2D) runs inside it: when the producer
+    /// takes folds and its output has no other reader, and the folding layer's output is not the network's (the
+    /// caller's span, which the producer does not write). An activation running in place after it is then applied
+    /// by the producer too, as Conv2D applies one that follows it directly.
+    /// </summary>
+    private static void FoldNormalizations(List<LayerPlan> layers)
+    {
+        int networkOutput = layers[layers.Count - 1].OutputTensor;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            LayerPlan layer = layers[l];
+            if (LayerDefinitions.For(layer.Kind).FoldIntoProducer(layer) is not { } fold || layer.OutputTensor == networkOutput)
+            {
+                continue;
+            }
+
+            int producer = l == 0 ? -1 : layers.FindLastIndex(l - 1, candidate => candidate.OutputTensor == layer.InputTensor);
+            if (producer < 0 || !LayerDefinitions.For(layers[producer].Kind).TakesFoldedLayer
+                || layers.Count(reader => reader.InputTensors.Contains(layer.InputTensor)) != 1)
+            {
+                continue;
+            }
+
+            LayerKind? activation = null;
+            if (l + 1 < layers.Count && layers[l + 1] is { InPlace: true } next && next.Kind.IsActivation() && next.InputTensor == layer.OutputTensor)
+            {
+                activation = next.Kind;
+                layers[l + 1] = next with { FusedWhenFrozen = true };
+            }
+
+            layers[producer] = layers[producer] with { Fold = fold, FrozenActivation = activation };
+            layers[l] = layer with { FoldedIntoProducer = true };
+        }
     }
 
     /// <summary>
