@@ -27,7 +27,9 @@ public sealed class WidthConfig : ManualConfig
     {
         AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max);
         AddColumn(new GflopsColumn(), new WidthRoofFractionColumn(), new WidestWidthRatioColumn());
-        foreach ((string id, string? variable, string bits, string fma) in Widths())
+        // CNNGEN_WIDTHS=Vector128,Vector128-no-FMA runs only those jobs (ids as below, comma-separated).
+        string[]? only = Environment.GetEnvironmentVariable("CNNGEN_WIDTHS")?.Split(',', StringSplitOptions.TrimEntries);
+        foreach ((string id, string? variable, string bits, string fma) in Widths().Where(width => only is null || only.Contains(width.Id)))
         {
             Job job = Job.Default.WithWarmupCount(3).WithIterationCount(11)
                 .WithEnvironmentVariables(
@@ -60,6 +62,15 @@ public sealed class WidthConfig : ManualConfig
         }
     }
 
+    /// <summary>The width a job expects (<see cref="ExpectedBits"/>), with FMA ranked above without; 0 for a job without one.</summary>
+    internal static int Bits(Job job)
+    {
+        var variables = job.Environment.EnvironmentVariables ?? [];
+        string? bits = variables.FirstOrDefault(variable => variable.Key == ExpectedBits)?.Value;
+        string? fma = variables.FirstOrDefault(variable => variable.Key == ExpectedFma)?.Value;
+        return (2 * int.Parse(bits ?? "0", CultureInfo.InvariantCulture)) + (fma == "true" ? 1 : 0);
+    }
+
     private static IEnumerable<(string Id, string? Variable, string Bits, string Fma)> Widths()
     {
         if (Vector512.IsHardwareAccelerated)
@@ -69,7 +80,7 @@ public sealed class WidthConfig : ManualConfig
 
         yield return ("Vector256", "DOTNET_EnableAVX512=0", "256", "true");
         yield return ("Vector128", "DOTNET_PreferredVectorBitWidth=128", "128", "true");
-        yield return ("Vector128 no FMA", "DOTNET_EnableAVX2=0", "128", "false");
+        yield return ("Vector128-no-FMA", "DOTNET_EnableAVX2=0", "128", "false");
     }
 }
 
@@ -95,16 +106,17 @@ internal sealed class WidthRoofFractionColumn()
     }
 }
 
-/// <summary>The median over the same case's median in the first (widest) job: how much slower this width is.</summary>
+/// <summary>The median over the same case's median in the widest job: how much slower this width is.</summary>
 internal sealed class WidestWidthRatioColumn()
-    : MedianDerivedColumn("WidestWidthRatio", "× widest", "Median / the same case's median at the widest width (first job)")
+    : MedianDerivedColumn("WidestWidthRatio", "× widest", "Median / the same case's median at the widest width run")
 {
     protected override bool Applies(BenchmarkCase benchmarkCase) => true;
 
     protected override string Format(Summary summary, BenchmarkCase benchmarkCase, double medianSeconds)
     {
-        BenchmarkCase? widest = summary.BenchmarksCases.FirstOrDefault(other =>
-            other.Descriptor.WorkloadMethod == benchmarkCase.Descriptor.WorkloadMethod);
+        BenchmarkCase? widest = summary.BenchmarksCases
+            .Where(other => other.Descriptor.WorkloadMethod == benchmarkCase.Descriptor.WorkloadMethod)
+            .MaxBy(other => WidthConfig.Bits(other.Job));
         double? widestMedian = widest is null ? null : summary[widest]?.ResultStatistics?.Median;
         return widestMedian is > 0 ? (medianSeconds / (widestMedian.Value * 1e-9)).ToString("F2", CultureInfo.InvariantCulture) : "-";
     }
