@@ -63,7 +63,7 @@ internal abstract class MedianDerivedColumn(string id, string columnName, string
             return "-";
         }
 
-        return Format(benchmarkCase, medianNanoseconds.Value * 1e-9);
+        return Format(summary, benchmarkCase, medianNanoseconds.Value * 1e-9);
     }
 
     protected static int? IntParameter(BenchmarkCase benchmarkCase, string name) =>
@@ -79,7 +79,7 @@ internal abstract class MedianDerivedColumn(string id, string columnName, string
 
     protected abstract bool Applies(BenchmarkCase benchmarkCase);
 
-    protected abstract string Format(BenchmarkCase benchmarkCase, double medianSeconds);
+    protected abstract string Format(Summary summary, BenchmarkCase benchmarkCase, double medianSeconds);
 }
 
 /// <summary>Images per second: the <c>Batch</c> parameter over the median time.</summary>
@@ -88,7 +88,7 @@ internal sealed class ImagesPerSecondColumn()
 {
     protected override bool Applies(BenchmarkCase benchmarkCase) => IntParameter(benchmarkCase, "Batch") is not null;
 
-    protected override string Format(BenchmarkCase benchmarkCase, double medianSeconds) =>
+    protected override string Format(Summary summary, BenchmarkCase benchmarkCase, double medianSeconds) =>
         (IntParameter(benchmarkCase, "Batch")!.Value / medianSeconds).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }
 
@@ -99,7 +99,7 @@ internal sealed class GflopsColumn()
     protected override bool Applies(BenchmarkCase benchmarkCase) =>
         Attribute.IsDefined(benchmarkCase.Descriptor.WorkloadMethod, typeof(FlopsAttribute));
 
-    protected override string Format(BenchmarkCase benchmarkCase, double medianSeconds) =>
+    protected override string Format(Summary summary, BenchmarkCase benchmarkCase, double medianSeconds) =>
         GigaFlopsPerSecond(benchmarkCase, medianSeconds)!.Value.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
 }
 
@@ -116,7 +116,7 @@ internal sealed class FmaPeakFractionColumn()
     protected override bool Applies(BenchmarkCase benchmarkCase) =>
         Attribute.IsDefined(benchmarkCase.Descriptor.WorkloadMethod, typeof(FlopsAttribute));
 
-    protected override string Format(BenchmarkCase benchmarkCase, double medianSeconds)
+    protected override string Format(Summary summary, BenchmarkCase benchmarkCase, double medianSeconds)
     {
         double fraction = GigaFlopsPerSecond(benchmarkCase, medianSeconds)!.Value
             / (Threads(benchmarkCase) * FmaLoops.MeasuredPeakGflopsPerCore);

@@ -6,3 +6,6 @@ using System.Runtime.CompilerServices;
 
 // The same tests compiled into a console program that runs them self-contained on other architectures (ARM64 under qemu).
 [assembly: InternalsVisibleTo("CnnGen.KernelTestRunner")]
+
+// The benchmarks measure each width's roof through the kernels' own multiply-add (ILanes).
+[assembly: InternalsVisibleTo("CnnGen.Benchmarks")]

@@ -17,51 +17,96 @@ namespace CnnGen.Runtime.Kernels;
 /// </para>
 /// <para>
 /// Why a kernel: with data-dependent comparisons a scalar loop mispredicts about every other branch,
-/// which made pooling the most expensive layer of LeNet-5. Here eight input columns of a row pair are
-/// one <see cref="Vector256{T}"/> each (sixteen in a <see cref="Vector512{T}"/> where rows are that wide): the vertical maximum is element-wise, and the horizontal one
-/// shifts every 64-bit lane right by 32 bits (column 2i+1 onto 2i) and keeps the even lanes with
-/// <see cref="Vector256.Narrow(Vector256{ulong}, Vector256{ulong})"/>. A row's last block overlaps the
-/// one before instead of running a scalar tail. Rows narrower than 8 columns, and machines without
-/// 256-bit vectors, take a scalar loop with the same results.
+/// which made pooling the most expensive layer of LeNet-5. Forward is written once over
+/// <see cref="ILanes{TVector}"/>: two vectors of input columns of a row pair, their element-wise maxima
+/// (vertical), then <see cref="ILanes{TVector}.PairMaxima"/> (horizontal), at the widest width whose block
+/// the row holds (so 512, 256 or 128 bits; rows narrower than 8 columns, and machines without SIMD, take a
+/// scalar loop with the same results). Backward works on eight input columns of a row pair as one
+/// <see cref="Vector256{T}"/> (column 2i+1 shifted onto 2i in every 64-bit lane); without 256-bit vectors
+/// it takes the scalar rule.
 /// </para>
 /// </remarks>
 public static class MaxPool
 {
-    private const int Block = 8; // input columns per vector
-
-    private const int WideBlock = 16; // input columns per Vector512 (rows of 16 or more)
+    private const int Block = 8; // input columns per Vector256 (backward)
 
     /// <summary>output[p, oy, ox] = max of input[p, 2oy..2oy+1, 2ox..2ox+1] for every plane p.</summary>
     public static void Forward2x2(ReadOnlySpan<float> input, Span<float> output, int planes, int height, int width)
     {
         (int outputHeight, int outputWidth) = Validate(input.Length, output.Length, planes, height, width, "output");
-        bool vectorized = Vector256.IsHardwareAccelerated && 2 * outputWidth >= Block;
-        bool wide = Vector512.IsHardwareAccelerated && 2 * outputWidth >= WideBlock;
         ref float inputStart = ref MemoryMarshal.GetReference(input);
         ref float outputStart = ref MemoryMarshal.GetReference(output);
+
+        // The widest vectors whose block (two vectors of input columns) the row holds.
+        int columns = 2 * outputWidth;
+        if (Vector512.IsHardwareAccelerated && columns >= 2 * Vector512<float>.Count)
+        {
+            Forward<Lanes512, Vector512<float>>(ref inputStart, ref outputStart, planes, height, width);
+        }
+        else if (Vector256.IsHardwareAccelerated && columns >= 2 * Vector256<float>.Count)
+        {
+            Forward<Lanes256, Vector256<float>>(ref inputStart, ref outputStart, planes, height, width);
+        }
+        else if (Vector128.IsHardwareAccelerated && columns >= 2 * Vector128<float>.Count)
+        {
+            Forward<Lanes128, Vector128<float>>(ref inputStart, ref outputStart, planes, height, width);
+        }
+        else
+        {
+            ForwardScalar(ref inputStart, ref outputStart, planes, height, width);
+        }
+    }
+
+    /// <summary>
+    /// Every output row from its input row pair in blocks of 2 × Count input columns (Count outputs): the vertical
+    /// maxima of both vectors, then their adjacent pairs' maxima (<see cref="ILanes{TVector}.PairMaxima"/>). A row's
+    /// last block is moved back to end at its last window, recomputing a few outputs, instead of a scalar tail.
+    /// </summary>
+    internal static void Forward<TLanes, TVector>(ref float input, ref float output, int planes, int height, int width)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        int outputHeight = height / 2, outputWidth = width / 2, columns = 2 * outputWidth;
+        int block = 2 * TLanes.Count;
+        nuint second = (nuint)TLanes.Count;
         for (int plane = 0; plane < planes; plane++)
         {
             for (int oy = 0; oy < outputHeight; oy++)
             {
-                ref float top = ref Unsafe.Add(ref inputStart, ((nint)plane * height + 2 * oy) * width);
+                ref float top = ref Unsafe.Add(ref input, ((nint)plane * height + 2 * oy) * width);
                 ref float bottom = ref Unsafe.Add(ref top, width);
-                ref float pooled = ref Unsafe.Add(ref outputStart, ((nint)plane * outputHeight + oy) * outputWidth);
-                if (wide)
+                ref float pooled = ref Unsafe.Add(ref output, ((nint)plane * outputHeight + oy) * outputWidth);
+                for (int x = 0; ; x += block)
                 {
-                    ForwardRowWide(ref top, ref bottom, ref pooled, outputWidth);
-                }
-                else if (vectorized)
-                {
-                    ForwardRow(ref top, ref bottom, ref pooled, outputWidth);
-                }
-                else
-                {
-                    for (int ox = 0; ox < outputWidth; ox++)
+                    x = Math.Min(x, columns - block);
+                    TVector left = TLanes.Max(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x));
+                    TVector right = TLanes.Max(TLanes.Load(ref top, (nuint)x + second), TLanes.Load(ref bottom, (nuint)x + second));
+                    TLanes.Store(TLanes.PairMaxima(left, right), ref pooled, (nuint)(x / 2));
+                    if (x == columns - block)
                     {
-                        Unsafe.Add(ref pooled, ox) = MathF.Max(
-                            MathF.Max(Unsafe.Add(ref top, 2 * ox), Unsafe.Add(ref top, 2 * ox + 1)),
-                            MathF.Max(Unsafe.Add(ref bottom, 2 * ox), Unsafe.Add(ref bottom, 2 * ox + 1)));
+                        break;
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows narrower than two 128-bit vectors (or no SIMD): one window at a time.</summary>
+    private static void ForwardScalar(ref float input, ref float output, int planes, int height, int width)
+    {
+        int outputHeight = height / 2, outputWidth = width / 2;
+        for (int plane = 0; plane < planes; plane++)
+        {
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                ref float top = ref Unsafe.Add(ref input, ((nint)plane * height + 2 * oy) * width);
+                ref float bottom = ref Unsafe.Add(ref top, width);
+                ref float pooled = ref Unsafe.Add(ref output, ((nint)plane * outputHeight + oy) * outputWidth);
+                for (int ox = 0; ox < outputWidth; ox++)
+                {
+                    Unsafe.Add(ref pooled, ox) = MathF.Max(
+                        MathF.Max(Unsafe.Add(ref top, 2 * ox), Unsafe.Add(ref top, 2 * ox + 1)),
+                        MathF.Max(Unsafe.Add(ref bottom, 2 * ox), Unsafe.Add(ref bottom, 2 * ox + 1)));
                 }
             }
         }
@@ -91,7 +136,6 @@ public static class MaxPool
         }
 
         bool vectorized = Vector256.IsHardwareAccelerated && 2 * outputWidth >= Block;
-        bool wide = Vector512.IsHardwareAccelerated && 2 * outputWidth >= WideBlock;
         ref float inputStart = ref MemoryMarshal.GetReference(input);
         ref float gradientStart = ref MemoryMarshal.GetReference(inputGradient);
         ref float outputGradientStart = ref MemoryMarshal.GetReference(outputGradient);
@@ -118,42 +162,7 @@ public static class MaxPool
         }
     }
 
-    // One output row from an input row pair, in blocks of 8 input columns (4 outputs); the last block
-    // is moved back to end at the row's last window, recomputing a few outputs.
-    private static void ForwardRow(ref float top, ref float bottom, ref float pooled, int outputWidth)
-    {
-        int columns = 2 * outputWidth;
-        for (int x = 0; ; x += Block)
-        {
-            x = Math.Min(x, columns - Block);
-            Vector256<float> rows = Vector256.Max(Vector256.LoadUnsafe(ref top, (nuint)x), Vector256.LoadUnsafe(ref bottom, (nuint)x));
-            Vector256<float> pairs = Vector256.Max(rows, NextColumn(rows)); // even lanes: the window maxima
-            Vector256.Narrow(pairs.AsUInt64(), pairs.AsUInt64()).AsSingle().GetLower().StoreUnsafe(ref pooled, (nuint)(x / 2));
-            if (x == columns - Block)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary><see cref="ForwardRow"/> with 16 input columns per vector: half the blocks on rows of 16 or more (28: 2 instead of 4).</summary>
-    private static void ForwardRowWide(ref float top, ref float bottom, ref float pooled, int outputWidth)
-    {
-        int columns = 2 * outputWidth;
-        for (int x = 0; ; x += WideBlock)
-        {
-            x = Math.Min(x, columns - WideBlock);
-            Vector512<float> rows = Vector512.Max(Vector512.LoadUnsafe(ref top, (nuint)x), Vector512.LoadUnsafe(ref bottom, (nuint)x));
-            Vector512<float> pairs = Vector512.Max(rows, Vector512.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle());
-            Vector512.Narrow(pairs.AsUInt64(), pairs.AsUInt64()).AsSingle().GetLower().StoreUnsafe(ref pooled, (nuint)(x / 2));
-            if (x == columns - WideBlock)
-            {
-                return;
-            }
-        }
-    }
-
-    // The gradient of one row pair, block by block as ForwardRow; every lane works in the even
+    // The gradient of one row pair, in blocks of 8 input columns as Forward, 4 outputs each; every lane works in the even
     // (64-bit-lane-low) positions and the results are interleaved back into columns 2i and 2i+1.
     private static void BackwardRow(ref float top, ref float topGradient, ref float pooledGradient, int width, int outputWidth)
     {

@@ -36,6 +36,9 @@ internal interface ILanes<TVector>
 
     static abstract TVector And(TVector left, TVector right);
 
+    /// <summary>[max(a0, a1), max(a2, a3), …, max(b0, b1), max(b2, b3), …]: adjacent lanes' maxima, a's then b's (NaN propagates).</summary>
+    static abstract TVector PairMaxima(TVector a, TVector b);
+
     static abstract void Store(TVector value, ref float destination, nuint offset);
 
     /// <summary>
@@ -98,6 +101,13 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> And(Vector512<float> left, Vector512<float> right) => left & right;
 
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> PairMaxima(Vector512<float> a, Vector512<float> b) =>
+        Vector512.Narrow(
+            Vector512.Max(a, Vector512.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
+            Vector512.Max(b, Vector512.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
@@ -143,6 +153,13 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> And(Vector256<float> left, Vector256<float> right) => left & right;
 
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> PairMaxima(Vector256<float> a, Vector256<float> b) =>
+        Vector256.Narrow(
+            Vector256.Max(a, Vector256.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
+            Vector256.Max(b, Vector256.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
@@ -173,14 +190,19 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 }
 
 /// <summary>
-/// SSE and Arm AdvSimd: 4 floats. 8-row tiles on Arm64 (32 vector registers), 6-row tiles on x64 (16).
+/// SSE and Arm AdvSimd: 4 floats. 8-row tiles with 32 vector registers (Arm64), 6-row tiles with 16 (x64 without AVX-512).
 /// Software-emulated where Vector128 is not accelerated (correct, slow).
 /// </summary>
 internal readonly struct Lanes128 : ILanes<Vector128<float>>
 {
     public static int Count => Vector128<float>.Count;
 
-    public static int Rows => AdvSimd.Arm64.IsSupported ? 8 : 6;
+    /// <summary>
+    /// 8 where the register file has 32 vectors (Arm64; x64 with AVX-512, whose EVEX encoding reaches xmm16–31), else 6
+    /// (x64's 16: 12 accumulators, two B vectors, a broadcast, and a product register where there is no FMA). Eight rows
+    /// tile a 14-pixel row as 7 + 7, six as 5 + 5 + 4.
+    /// </summary>
+    public static int Rows => AdvSimd.Arm64.IsSupported || Avx512F.IsSupported ? 8 : 6;
 
     public static Vector128<float> AllBitsSet => Vector128<float>.AllBitsSet;
 
@@ -207,6 +229,13 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> And(Vector128<float> left, Vector128<float> right) => left & right;
+
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> PairMaxima(Vector128<float> a, Vector128<float> b) =>
+        Vector128.Narrow(
+            Vector128.Max(a, Vector128.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
+            Vector128.Max(b, Vector128.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);

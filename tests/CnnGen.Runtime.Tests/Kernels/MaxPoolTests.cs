@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using CnnGen.Runtime.Kernels;
 
 namespace CnnGen.Runtime.Tests.Kernels;
@@ -8,12 +9,13 @@ namespace CnnGen.Runtime.Tests.Kernels;
 /// </summary>
 public class MaxPoolTests
 {
-    // Widths below 8 take the scalar path; 8, 9, 10 and 14 the 8-column vector path, 16 and more (on
-    // AVX-512) the 16-column one — with and without an overlapping last block (28, 31) and with an odd
-    // column left over (9, 17, 31). Odd heights leave a row out.
+    // Forward: widths below 8 take the scalar path, 8 to 15 blocks of two Vector128 (8 columns), 16 to 31 of two
+    // Vector256, 32 and more (on AVX-512) of two Vector512 — with and without an overlapping last block (14, 28, 31,
+    // 40) and with an odd column left over (9, 17, 31). Backward: 8 columns and more, Vector256. Odd heights leave a
+    // row out.
     private static readonly (int Planes, int Height, int Width)[] Shapes =
     [
-        (1, 2, 2), (3, 4, 6), (2, 5, 7), (1, 2, 8), (2, 3, 9), (6, 10, 10), (4, 14, 14), (2, 4, 16), (1, 3, 17), (2, 28, 28), (3, 7, 31), (1, 6, 64),
+        (1, 2, 2), (3, 4, 6), (2, 5, 7), (1, 2, 8), (2, 3, 9), (6, 10, 10), (4, 14, 14), (2, 4, 16), (1, 3, 17), (2, 28, 28), (3, 7, 31), (2, 4, 40), (1, 6, 64),
     ];
 
     public enum Values
@@ -54,6 +56,45 @@ public class MaxPoolTests
                 float.IsNaN(expected[i]) ? float.IsNaN(output[i]) : output[i] == expected[i],
                 $"output[{i}] = {output[i]}, expected {expected[i]}.");
         }
+    }
+
+    /// <summary>Each width's forward on every shape whose rows hold its block, whichever width this machine would pick.</summary>
+    [Theory]
+    [InlineData(128)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void Forward_at_each_width_matches_the_naive_loop(int bits)
+    {
+        int checkedShapes = 0;
+        foreach ((int planes, int height, int width) in Shapes.Where(shape => shape.Width / 2 * 2 >= bits / 16))
+        {
+            foreach (Values values in Enum.GetValues<Values>())
+            {
+                float[] input = Input(planes * height * width, values, seed: (height * 100) + width + bits);
+                var output = new float[planes * (height / 2) * (width / 2)];
+                output.AsSpan().Fill(float.MaxValue);
+                ref float inputStart = ref input[0];
+                ref float outputStart = ref output[0];
+                switch (bits)
+                {
+                    case 128: MaxPool.Forward<Lanes128, Vector128<float>>(ref inputStart, ref outputStart, planes, height, width); break;
+                    case 256: MaxPool.Forward<Lanes256, Vector256<float>>(ref inputStart, ref outputStart, planes, height, width); break;
+                    default: MaxPool.Forward<Lanes512, Vector512<float>>(ref inputStart, ref outputStart, planes, height, width); break;
+                }
+
+                float[] expected = NaiveForward(input, planes, height, width);
+                for (int i = 0; i < output.Length; i++)
+                {
+                    Assert.True(
+                        float.IsNaN(expected[i]) ? float.IsNaN(output[i]) : output[i] == expected[i],
+                        $"{bits} bits, {planes}×{height}×{width} {values}: output[{i}] = {output[i]}, expected {expected[i]}.");
+                }
+            }
+
+            checkedShapes++;
+        }
+
+        Assert.True(checkedShapes >= 2, $"only {checkedShapes} shapes are wide enough for {bits} bits");
     }
 
     [Theory]
