@@ -9,8 +9,8 @@ namespace CnnGen.Generator.Emit;
 /// to itself: it takes the network when no other call is using it (<c>_busy</c>), else a <em>sibling</em> — an
 /// instance of the same class made without constructors, that owns only arenas and delegates and reads the
 /// owner's parameters (and, once the owner is frozen, its arranged and packed weights) — from a pool that only
-/// grows, one sibling per overlapping caller at most, so warm calls allocate nothing. Training calls, Freeze and
-/// ResetParameters need the network to themselves: <c>_calls</c> counts inference calls in flight, and an
+/// grows, one sibling per overlapping caller at most, so warm calls allocate nothing. Training calls, Freeze,
+/// ResetParameters and ResetState need the network to themselves: <c>_calls</c> counts inference calls in flight, and an
 /// exclusive call adds <c>ExclusiveCall</c> to it only from 0, so either side of an overlap throws.
 /// </summary>
 internal static class ConcurrencyEmitter
@@ -118,7 +118,7 @@ internal static class ConcurrencyEmitter
         w.Line("private void ExitExclusive() => global::System.Threading.Interlocked.Add(ref _calls, -ExclusiveCall);");
         w.Line();
         w.Open("private static global::System.InvalidOperationException OverlapError(string call)");
-        w.Line($"return new global::System.InvalidOperationException($\"{type}: {{call}} was made while another call was in flight on this network. Inference (Forward, ForwardBatch with IsTraining = false) may run on any number of threads at once; training calls (ForwardBatch with IsTraining = true, BackwardBatch), Freeze and ResetParameters need the network to themselves.\");");
+        w.Line($"return new global::System.InvalidOperationException($\"{type}: {{call}} was made while another call was in flight on this network. Inference (Forward, ForwardBatch with IsTraining = false) may run on any number of threads at once; training calls (ForwardBatch with IsTraining = true, BackwardBatch), Freeze, ResetParameters and ResetState need the network to themselves.\");");
         w.Close();
         w.Line();
     }
