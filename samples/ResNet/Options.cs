@@ -8,6 +8,7 @@ internal sealed record Options(
     string DataDirectory,
     int Epochs,
     int Limit,
+    int Validation,
     string OutputDirectory,
     int Seed,
     int BatchSize,
@@ -36,6 +37,11 @@ internal sealed record Options(
         var limit = new Option<int>("--limit")
         {
             Description = "Train on the first N training images and test on the first N test images (a smoke run); 0 = all.",
+            DefaultValueFactory = _ => 0,
+        };
+        var validation = new Option<int>("--validation")
+        {
+            Description = "Hold out the last N training images and evaluate on them instead of the test set (for choosing settings); 0 = train on all, evaluate on the test set.",
             DefaultValueFactory = _ => 0,
         };
         var output = new Option<string>("--out")
@@ -92,6 +98,7 @@ internal sealed record Options(
         }
 
         limit.Validators.Add(result => Require(result, result.GetValueOrDefault<int>() >= 0, "non-negative"));
+        validation.Validators.Add(result => Require(result, result.GetValueOrDefault<int>() >= 0, "non-negative"));
         shift.Validators.Add(result => Require(result, result.GetValueOrDefault<int>() >= 0, "non-negative"));
         learningRate.Validators.Add(result => Require(result, result.GetValueOrDefault<float>() > 0, "positive"));
         momentum.Validators.Add(result => Require(result, result.GetValueOrDefault<float>() > 0, "positive (Nesterov needs momentum)"));
@@ -99,13 +106,14 @@ internal sealed record Options(
 
         var command = new RootCommand("Trains ResNet-8, a CnnGen-generated network, on Fashion-MNIST (or, with --torch, the same network in libtorch).")
         {
-            data, epochs, limit, output, seed, batchSize, learningRate, momentum, weightDecay, warmup, shift, flip, threads, torch,
+            data, epochs, limit, validation, output, seed, batchSize, learningRate, momentum, weightDecay, warmup, shift, flip, threads, torch,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(run(
             new Options(
                 parseResult.GetValue(data)!,
                 parseResult.GetValue(epochs),
                 parseResult.GetValue(limit),
+                parseResult.GetValue(validation),
                 parseResult.GetValue(output)!,
                 parseResult.GetValue(seed),
                 parseResult.GetValue(batchSize),
