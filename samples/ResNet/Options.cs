@@ -6,6 +6,7 @@ namespace ResNetSample;
 /// <summary>The command-line settings of one run (see README.md for the reasons behind the defaults).</summary>
 internal sealed record Options(
     string DataDirectory,
+    int Depth,
     int Epochs,
     int Limit,
     int Validation,
@@ -32,6 +33,11 @@ internal sealed record Options(
             Description = "Directory of the Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], ...); "
                 + "samples/data holds a 6,000 + 2,000 image subset.",
             DefaultValueFactory = _ => DefaultDataDirectory,
+        };
+        var depth = new Option<int>("--depth")
+        {
+            Description = "8 (ResNet8.cs: one basic block per stage) or 20 (ResNet20.cs: three per stage, about 3 times the compute).",
+            DefaultValueFactory = _ => 8,
         };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 5 };
         var limit = new Option<int>("--limit")
@@ -78,6 +84,7 @@ internal sealed record Options(
         {
             Description = "Train the same network in libtorch (TorchSharp) instead: same initial weights, data order, augmentation, optimizer, schedule and batch size.",
         };
+        depth.Validators.Add(result => Require(result, result.GetValueOrDefault<int>() is 8 or 20, "8 or 20"));
         warmup.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<double>() is not (>= 0 and < 1))
@@ -104,13 +111,14 @@ internal sealed record Options(
         momentum.Validators.Add(result => Require(result, result.GetValueOrDefault<float>() > 0, "positive (Nesterov needs momentum)"));
         weightDecay.Validators.Add(result => Require(result, result.GetValueOrDefault<float>() >= 0, "non-negative"));
 
-        var command = new RootCommand("Trains ResNet-8, a CnnGen-generated network, on Fashion-MNIST (or, with --torch, the same network in libtorch).")
+        var command = new RootCommand("Trains ResNet-8 or ResNet-20, CnnGen-generated networks, on Fashion-MNIST (or, with --torch, the same network in libtorch).")
         {
-            data, epochs, limit, validation, output, seed, batchSize, learningRate, momentum, weightDecay, warmup, shift, flip, threads, torch,
+            data, depth, epochs, limit, validation, output, seed, batchSize, learningRate, momentum, weightDecay, warmup, shift, flip, threads, torch,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(run(
             new Options(
                 parseResult.GetValue(data)!,
+                parseResult.GetValue(depth),
                 parseResult.GetValue(epochs),
                 parseResult.GetValue(limit),
                 parseResult.GetValue(validation),

@@ -6,7 +6,7 @@ using FashionMnist;
 using ResNetSample;
 using Spectre.Console;
 
-// Trains ResNet-8 (ResNet8.cs: the whole network is those attributes) on Fashion-MNIST with CnnGen, or
+// Trains ResNet-8 or ResNet-20 (ResNet8.cs, ResNet20.cs: the whole network is those attributes) on Fashion-MNIST with CnnGen, or
 // with --torch the same network in libtorch through TorchSharp, from the same initial weights, on the same
 // batches in the same order. `--help` lists the options.
 return Options.CreateCommand(Run).Parse(args).Invoke();
@@ -19,7 +19,7 @@ static int Run(Options options, CancellationToken cancellationToken)
     }
 
     string engine = options.Torch ? "libtorch" : "CnnGen";
-    AnsiConsole.WriteLine(ResNet8.Summary);
+    AnsiConsole.WriteLine(options.Depth == 20 ? ResNet20.Summary : ResNet8.Summary);
     FashionMnistData data;
     try
     {
@@ -63,7 +63,7 @@ static int Run(Options options, CancellationToken cancellationToken)
         + $"seed {options.Seed}, {options.Threads} thread(s).");
 
     // Both engines start from these weights: PyTorch's default initialisation, drawn by CnnGen from the seed.
-    var network = new ResNet8();
+    INetwork network = options.Depth == 20 ? new ResNet20() : new ResNet8();
     network.ResetParameters(options.Seed);
     var trainerOptions = new TrainerOptions
     {
@@ -85,7 +85,7 @@ static int Run(Options options, CancellationToken cancellationToken)
             var epochs = new Tee<EpochResult>(display, timer);
             if (options.Torch)
             {
-                return TorchTraining.Fit(network, trainerOptions, options.Threads, train, evaluation, batches, epochs, cancellationToken);
+                return TorchTraining.Fit(network, options.Depth, trainerOptions, options.Threads, train, evaluation, batches, epochs, cancellationToken);
             }
 
             Parallelism.ThreadCount = options.Threads;
@@ -116,7 +116,7 @@ static int Run(Options options, CancellationToken cancellationToken)
             $"{trainSeconds:F1} s");
     }
 
-    AnsiConsole.WriteLine($"{engine}, ResNet-8, {options.Threads} thread(s):");
+    AnsiConsole.WriteLine($"{engine}, ResNet-{options.Depth}, {options.Threads} thread(s):");
     AnsiConsole.Write(table);
     EpochResult last = history.Epochs[^1];
     TimeSpan totalTime = history.Epochs.Aggregate(TimeSpan.Zero, (sum, result) => sum + result.Elapsed);
@@ -132,7 +132,7 @@ static int Run(Options options, CancellationToken cancellationToken)
         $"{pair.First.Epoch + 1},{pair.First.TrainLoss:F5},{pair.First.TrainAccuracy:F5},{pair.First.TestLoss:F5},{pair.First.TestAccuracy:F5},{pair.First.Elapsed.TotalSeconds:F2},{pair.Second:F2}"))
         .Prepend("epoch,train_loss,train_accuracy,test_loss,test_accuracy,epoch_seconds,training_seconds"));
     string curvePath = Path.Combine(options.OutputDirectory, prefix + "training-curve.png");
-    Plots.SaveTrainingCurve(history, curvePath, $"ResNet-8 on Fashion-MNIST ({engine})");
+    Plots.SaveTrainingCurve(history, curvePath, $"ResNet-{options.Depth} on Fashion-MNIST ({engine}, {evaluated})");
     AnsiConsole.WriteLine($"Per-epoch figures: {csvPath}; plot: {curvePath}");
     if (!options.Torch)
     {
