@@ -6,7 +6,7 @@ using FashionMnist;
 using ResNetSample;
 using Spectre.Console;
 
-// Trains ResNet-8 (ResNet8.cs: the whole network is those attributes) on Fashion-MNIST with CnnGen, or
+// Trains ResNet-8 or ResNet-20 (ResNet8.cs, ResNet20.cs: the whole network is those attributes) on Fashion-MNIST with CnnGen, or
 // with --torch the same network in libtorch through TorchSharp, from the same initial weights, on the same
 // batches in the same order. `--help` lists the options.
 return Options.CreateCommand(Run).Parse(args).Invoke();
@@ -19,7 +19,7 @@ static int Run(Options options, CancellationToken cancellationToken)
     }
 
     string engine = options.Torch ? "libtorch" : "CnnGen";
-    AnsiConsole.WriteLine(ResNet8.Summary);
+    AnsiConsole.WriteLine(options.Depth == 20 ? ResNet20.Summary : ResNet8.Summary);
     FashionMnistData data;
     try
     {
@@ -32,12 +32,29 @@ static int Run(Options options, CancellationToken cancellationToken)
     }
 
     Dataset train = options.Limit > 0 ? data.Train.Take(Math.Min(options.Limit, data.Train.Count)) : data.Train;
-    Dataset test = options.Limit > 0 ? data.Test.Take(Math.Min(options.Limit, data.Test.Count)) : data.Test;
+    Dataset evaluation = options.Limit > 0 ? data.Test.Take(Math.Min(options.Limit, data.Test.Count)) : data.Test;
+    string evaluated = "test";
+    if (options.Validation > 0)
+    {
+        // Choosing settings: the last N training images stand in for the test set, which is not touched.
+        if (options.Validation >= train.Count)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]--validation {options.Validation} leaves no training images[/] (there are {train.Count:N0}).");
+            return 1;
+        }
+
+        evaluation = train.Slice(train.Count - options.Validation, options.Validation);
+        train = train.Take(train.Count - options.Validation);
+        evaluated = "validation";
+    }
+
+    string evaluatedTitle = char.ToUpperInvariant(evaluated[0]) + evaluated[1..];
+
     Augmentation? augmentation = options.Shift > 0 || options.Flip > 0
         ? new Augmentation { MaxShift = options.Shift, FlipProbability = options.Flip, FillValue = -data.Mean / data.StandardDeviation }
         : null;
     AnsiConsole.WriteLine(
-        $"Data: {train.Count:N0} training and {test.Count:N0} test images from {Path.GetFullPath(options.DataDirectory)}, "
+        $"Data: {train.Count:N0} training and {evaluation.Count:N0} {evaluated} images from {Path.GetFullPath(options.DataDirectory)}, "
         + $"normalised with the training set's mean {data.Mean:F4} and standard deviation {data.StandardDeviation:F4}.");
     AnsiConsole.WriteLine(
         $"Training with {engine}: {options.Epochs} epoch(s), SGD with Nesterov momentum {options.Momentum:G3} and weight decay {options.WeightDecay:G3}, "
@@ -46,7 +63,7 @@ static int Run(Options options, CancellationToken cancellationToken)
         + $"seed {options.Seed}, {options.Threads} thread(s).");
 
     // Both engines start from these weights: PyTorch's default initialisation, drawn by CnnGen from the seed.
-    var network = new ResNet8();
+    INetwork network = options.Depth == 20 ? new ResNet20() : new ResNet8();
     network.ResetParameters(options.Seed);
     var trainerOptions = new TrainerOptions
     {
@@ -68,11 +85,11 @@ static int Run(Options options, CancellationToken cancellationToken)
             var epochs = new Tee<EpochResult>(display, timer);
             if (options.Torch)
             {
-                return TorchTraining.Fit(network, trainerOptions, options.Threads, train, test, batches, epochs, cancellationToken);
+                return TorchTraining.Fit(network, options.Depth, trainerOptions, options.Threads, train, evaluation, batches, epochs, cancellationToken);
             }
 
             Parallelism.ThreadCount = options.Threads;
-            return new Trainer(trainerOptions).Fit(network, train, test, batches, epochs, cancellationToken);
+            return new Trainer(trainerOptions).Fit(network, train, evaluation, batches, epochs, cancellationToken);
         });
     }
     catch (OperationCanceledException)
@@ -81,7 +98,7 @@ static int Run(Options options, CancellationToken cancellationToken)
         return 130;
     }
 
-    var table = new Table().AddColumns("Epoch", "Train loss", "Train accuracy", "Test loss", "Test accuracy", "Epoch time", "of which training");
+    var table = new Table().AddColumns("Epoch", "Train loss", "Train accuracy", $"{evaluatedTitle} loss", $"{evaluatedTitle} accuracy", "Epoch time", "of which training");
     foreach (int column in Enumerable.Range(1, 6))
     {
         table.Columns[column].RightAligned();
@@ -99,12 +116,12 @@ static int Run(Options options, CancellationToken cancellationToken)
             $"{trainSeconds:F1} s");
     }
 
-    AnsiConsole.WriteLine($"{engine}, ResNet-8, {options.Threads} thread(s):");
+    AnsiConsole.WriteLine($"{engine}, ResNet-{options.Depth}, {options.Threads} thread(s):");
     AnsiConsole.Write(table);
     EpochResult last = history.Epochs[^1];
     TimeSpan totalTime = history.Epochs.Aggregate(TimeSpan.Zero, (sum, result) => sum + result.Elapsed);
     AnsiConsole.WriteLine(
-        $"Test accuracy after {history.Epochs.Count} epoch(s): {last.TestAccuracy:P2} (test loss {last.TestLoss:F4}); "
+        $"{evaluatedTitle} accuracy after {history.Epochs.Count} epoch(s): {last.TestAccuracy:P2} ({evaluated} loss {last.TestLoss:F4}); "
         + $"{totalTime.TotalSeconds:F1} s, {totalTime.TotalSeconds / history.Epochs.Count:F1} s per epoch.");
 
     Directory.CreateDirectory(options.OutputDirectory);
@@ -115,12 +132,12 @@ static int Run(Options options, CancellationToken cancellationToken)
         $"{pair.First.Epoch + 1},{pair.First.TrainLoss:F5},{pair.First.TrainAccuracy:F5},{pair.First.TestLoss:F5},{pair.First.TestAccuracy:F5},{pair.First.Elapsed.TotalSeconds:F2},{pair.Second:F2}"))
         .Prepend("epoch,train_loss,train_accuracy,test_loss,test_accuracy,epoch_seconds,training_seconds"));
     string curvePath = Path.Combine(options.OutputDirectory, prefix + "training-curve.png");
-    Plots.SaveTrainingCurve(history, curvePath, $"ResNet-8 on Fashion-MNIST ({engine})");
+    Plots.SaveTrainingCurve(history, curvePath, $"ResNet-{options.Depth} on Fashion-MNIST ({engine}, {evaluated})");
     AnsiConsole.WriteLine($"Per-epoch figures: {csvPath}; plot: {curvePath}");
     if (!options.Torch)
     {
         // The confusion summary of the main job, in inference mode: BatchNorm uses its running statistics.
-        ClassReport.Print(network, test, FashionMnistData.ClassNames);
+        ClassReport.Print(network, evaluation, FashionMnistData.ClassNames);
     }
 
     return 0;

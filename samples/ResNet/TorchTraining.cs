@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace ResNetSample;
 
 /// <summary>
-/// Trains <see cref="TorchResNet8"/> with libtorch exactly as <see cref="Trainer"/> trains <see cref="ResNet8"/>:
+/// Trains <see cref="TorchResNet"/> with libtorch exactly as <see cref="Trainer"/> trains <see cref="ResNet8"/> or <see cref="ResNet20"/>:
 /// the same initial weights (copied from the CnnGen network), the same shuffled order and augmentation
 /// (the trainer's random streams, re-derived from the seed), <c>torch.optim.SGD</c> with the same settings,
 /// the same learning rate before every step, and an evaluation of the test set in <c>eval()</c> mode after
@@ -22,7 +22,8 @@ internal static class TorchTraining
     private const uint ShuffleStream = 2, AugmentationStream = 3;
 
     public static IReadOnlyList<EpochResult> Fit(
-        ResNet8 initial,
+        INetwork initial,
+        int depth,
         TrainerOptions options,
         int threads,
         Dataset train,
@@ -33,11 +34,11 @@ internal static class TorchTraining
     {
         LibTorchBootstrap.EnsureInitialized();
         torch.set_num_threads(threads);
-        using var model = new TorchResNet8();
+        using var model = new TorchResNet(depth);
         model.CopyParametersFrom(initial);
 
         // The optimizer the CnnGen run uses, read back from the options so the two cannot drift apart.
-        var sgd = (Sgd)options.CreateOptimizer(ResNet8.ParameterCount);
+        var sgd = (Sgd)options.CreateOptimizer(initial.ParameterCount);
         using var optimizer = optim.SGD(model.parameters(), sgd.LearningRate, sgd.Momentum, sgd.Dampening, sgd.WeightDecay, sgd.Nesterov);
         float baseRate = sgd.LearningRate;
 
@@ -117,7 +118,7 @@ internal static class TorchTraining
         return history;
     }
 
-    private static (float Loss, float Accuracy) Evaluate(TorchResNet8 model, Dataset test, int batchSize, long[] imageShape)
+    private static (float Loss, float Accuracy) Evaluate(TorchResNet model, Dataset test, int batchSize, long[] imageShape)
     {
         model.eval();
         using var noGrad = no_grad();
@@ -139,42 +140,74 @@ internal static class TorchTraining
 }
 
 /// <summary>
-/// <see cref="ResNet8"/> as a PyTorch module: the same layers in the same order, so that <c>parameters()</c>
-/// lists the tensors in the order and shapes of CnnGen's <c>Parameters</c>.
+/// <see cref="ResNet8"/> (one basic block per stage) or <see cref="ResNet20"/> (three) as a PyTorch module:
+/// the same layers in the same order — a stage's shortcut convolution and BatchNorm before its first block's
+/// layers, as the CnnGen declarations have them — so that <c>parameters()</c> lists the tensors in the order
+/// and shapes of CnnGen's <c>Parameters</c>.
 /// </summary>
-internal sealed class TorchResNet8 : nn.Module<Tensor, Tensor>
+internal sealed class TorchResNet : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv1 = nn.Conv2d(1, 16, 3, padding: 1, bias: false);
-    private readonly BatchNorm2d bn1 = nn.BatchNorm2d(16);
-    private readonly Conv2d conv2 = nn.Conv2d(16, 16, 3, padding: 1, bias: false);
-    private readonly BatchNorm2d bn2 = nn.BatchNorm2d(16);
-    private readonly Conv2d conv3 = nn.Conv2d(16, 16, 3, padding: 1, bias: false);
-    private readonly BatchNorm2d bn3 = nn.BatchNorm2d(16);
-    private readonly Conv2d shortcut2Conv = nn.Conv2d(16, 32, 1, stride: 2, bias: false);
-    private readonly BatchNorm2d shortcut2 = nn.BatchNorm2d(32);
-    private readonly Conv2d conv5 = nn.Conv2d(16, 32, 3, stride: 2, padding: 1, bias: false);
-    private readonly BatchNorm2d bn5 = nn.BatchNorm2d(32);
-    private readonly Conv2d conv6 = nn.Conv2d(32, 32, 3, padding: 1, bias: false);
-    private readonly BatchNorm2d bn6 = nn.BatchNorm2d(32);
-    private readonly Conv2d shortcut3Conv = nn.Conv2d(32, 64, 1, stride: 2, bias: false);
-    private readonly BatchNorm2d shortcut3 = nn.BatchNorm2d(64);
-    private readonly Conv2d conv8 = nn.Conv2d(32, 64, 3, stride: 2, padding: 1, bias: false);
-    private readonly BatchNorm2d bn8 = nn.BatchNorm2d(64);
-    private readonly Conv2d conv9 = nn.Conv2d(64, 64, 3, padding: 1, bias: false);
-    private readonly BatchNorm2d bn9 = nn.BatchNorm2d(64);
-    private readonly Linear dense = nn.Linear(64, 10);
+    private static readonly int[] StageChannels = [16, 32, 64];
 
-    public TorchResNet8()
-        : base(nameof(TorchResNet8)) => RegisterComponents();
+    // Every convolution and BatchNorm in CnnGen's declaration order; forward walks it front to back.
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
+    private readonly Linear dense = nn.Linear(64, 10);
+    private readonly int blocksPerStage;
+
+    /// <param name="depth">8 or 20: 6 layers per block and stage plus the stem and the dense layer.</param>
+    public TorchResNet(int depth)
+        : base($"TorchResNet{depth}")
+    {
+        blocksPerStage = (depth - 2) / 6;
+        var modules = new List<nn.Module<Tensor, Tensor>> { nn.Conv2d(1, 16, 3, padding: 1, bias: false), nn.BatchNorm2d(16) };
+        int inputChannels = 16;
+        foreach (int channels in StageChannels)
+        {
+            for (int block = 0; block < blocksPerStage; block++)
+            {
+                int stride = inputChannels == channels ? 1 : 2;
+                if (stride == 2)
+                {
+                    modules.Add(nn.Conv2d(inputChannels, channels, 1, stride: 2, bias: false));
+                    modules.Add(nn.BatchNorm2d(channels));
+                }
+
+                modules.Add(nn.Conv2d(inputChannels, channels, 3, stride: stride, padding: 1, bias: false));
+                modules.Add(nn.BatchNorm2d(channels));
+                modules.Add(nn.Conv2d(channels, channels, 3, padding: 1, bias: false));
+                modules.Add(nn.BatchNorm2d(channels));
+                inputChannels = channels;
+            }
+        }
+
+        layers = nn.ModuleList(modules.ToArray());
+        RegisterComponents();
+    }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor stem = bn1.call(conv1.call(input)).relu_();
-        Tensor block1 = bn3.call(conv3.call(bn2.call(conv2.call(stem)).relu_())).add_(stem).relu_();
-        Tensor block2 = bn6.call(conv6.call(bn5.call(conv5.call(block1)).relu_())).add_(shortcut2.call(shortcut2Conv.call(block1))).relu_();
-        Tensor block3 = bn9.call(conv9.call(bn8.call(conv8.call(block2)).relu_())).add_(shortcut3.call(shortcut3Conv.call(block2))).relu_();
-        return dense.call(nn.functional.adaptive_avg_pool2d(block3, 1).flatten(1)).MoveToOuterDisposeScope();
+        int next = 0;
+        Tensor ConvolutionAndNorm(Tensor x)
+        {
+            Tensor convolved = layers[next++].call(x);
+            return layers[next++].call(convolved);
+        }
+
+        Tensor current = ConvolutionAndNorm(input).relu_();
+        int inputChannels = 16;
+        foreach (int channels in StageChannels)
+        {
+            for (int block = 0; block < blocksPerStage; block++)
+            {
+                Tensor shortcut = inputChannels == channels ? current : ConvolutionAndNorm(current);
+                Tensor branch = ConvolutionAndNorm(ConvolutionAndNorm(current).relu_());
+                current = branch.add_(shortcut).relu_();
+                inputChannels = channels;
+            }
+        }
+
+        return dense.call(nn.functional.adaptive_avg_pool2d(current, 1).flatten(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Copies <paramref name="network"/>'s parameters, tensor by tensor, checking every shape.</summary>
