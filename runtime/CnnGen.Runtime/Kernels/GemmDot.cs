@@ -112,27 +112,15 @@ internal static class GemmDot
         ref float a2 = ref Unsafe.Add(ref a0, (nint)Math.Min(2, rows - 1) * k);
         ref float a3 = ref Unsafe.Add(ref a0, (nint)Math.Min(3, rows - 1) * k);
         ref float b0 = ref Unsafe.Add(ref b, (nint)j * k);
-        nint b1 = GemmVector.RowOffset(n, k, j, 1), b2 = GemmVector.RowOffset(n, k, j, 2), b3 = GemmVector.RowOffset(n, k, j, 3);
+        nint b1 = RowOffset(n, k, j, 1), b2 = RowOffset(n, k, j, 2), b3 = RowOffset(n, k, j, 3);
         TVector s00 = default, s01 = default, s02 = default, s03 = default;
         TVector s10 = default, s11 = default, s12 = default, s13 = default;
         TVector s20 = default, s21 = default, s22 = default, s23 = default;
         TVector s30 = default, s31 = default, s32 = default, s33 = default;
 
-        nint p = 0;
         TVector mask = TLanes.AllBitsSet;
-        while (true)
+        for (nint p = 0; NextStep<TLanes, TVector>(ref p, k, ref mask, tailMask); p += TLanes.Count)
         {
-            if (p > k - TLanes.Count)
-            {
-                if (p == k)
-                {
-                    break;
-                }
-
-                // One overlapping last step; the mask keeps its already-summed lanes out.
-                p = k - TLanes.Count;
-                mask = tailMask;
-            }
 
             ref float bp = ref Unsafe.Add(ref b0, p);
             TVector y0 = TLanes.Load(ref bp, 0);
@@ -160,8 +148,6 @@ internal static class GemmDot
             s31 = TLanes.MultiplyAdd(x, y1, s31);
             s32 = TLanes.MultiplyAdd(x, y2, s32);
             s33 = TLanes.MultiplyAdd(x, y3, s33);
-
-            p += TLanes.Count;
         }
 
         // Each reduction yields two rows of C: [row r, columns 0..3 | row r + 1, columns 0..3].
@@ -178,6 +164,34 @@ internal static class GemmDot
                 Store(ref Unsafe.Add(ref c, 3 * cRowStride), columns, accumulate, sums.GetUpper());
             }
         }
+    }
+
+    /// <summary>Offset of row j + r of B from row j, clamped to the last row so loads stay inside B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint RowOffset(int n, int k, int j, int r) => (nint)(Math.Min(j + r, n - 1) - j) * k;
+
+    /// <summary>
+    /// The depth loop of a dot product over whole vectors: whether there is a step at <paramref name="p"/>. Past the last
+    /// full vector, one overlapping last step re-reads [k − Count, k), and <paramref name="mask"/> becomes the tail mask
+    /// that keeps its already-summed lanes out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool NextStep<TLanes, TVector>(ref nint p, int k, ref TVector mask, TVector tailMask)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        if (p > k - TLanes.Count)
+        {
+            if (p == k)
+            {
+                return false;
+            }
+
+            p = k - TLanes.Count;
+            mask = tailMask;
+        }
+
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -20,7 +20,8 @@ namespace CnnGen.Runtime.Kernels;
 /// after a few demand misses per row (125 restarts of eight streams for the seed net's dense1). The prefetch is
 /// a hint that never faults (x86 only; elsewhere the hardware prefetcher alone). The last partial vector of a
 /// row re-reads the final full vector with the already-counted lanes of a masked off, so there is no scalar
-/// tail; this needs k ≥ one vector (<see cref="GemmDot.MinDepth"/>). Written once against
+/// tail; this needs k ≥ one vector (<see cref="GemmDot.MinDepth"/>). Likewise a ragged last group of rows is the last
+/// eight rows, overlapping the group before, of which only the new sums are stored. Written once against
 /// <see cref="ILanes{TVector}"/>, compiled for 512, 256 and 128 bits.
 /// </remarks>
 internal static unsafe class GemmVector
@@ -59,78 +60,93 @@ internal static unsafe class GemmVector
         // The last, overlapping vector [k - Count, k) re-reads lanes the main loop already summed; this mask
         // zeroes them in a so they count once. All ones when k is a multiple of Count (no tail).
         TVector tailMask = TLanes.TailMask(k % TLanes.Count);
+        if (n < RowGroup)
+        {
+            // Fewer rows than one group (a small head): each row alone, as a group of eight copies of itself.
+            for (int j = 0; j < n; j++)
+            {
+                Vector256<float> sums = EightRows<TLanes, TVector>(k, ref a, ref Unsafe.Add(ref b, (nint)j * k), 0, tailMask);
+                StoreFrom(ref Unsafe.Add(ref c, j), 0, 1, accumulate, sums);
+            }
+
+            return;
+        }
+
         for (int j = 0; j < n; j += RowGroup)
         {
-            EightRows<TLanes, TVector>(n, k, ref a, ref b, j, tailMask, ref Unsafe.Add(ref c, j), accumulate);
+            // A ragged last group is the last eight rows, overlapping the group before; only its new rows are stored.
+            int first = Math.Min(j, n - RowGroup);
+            Vector256<float> sums = EightRows<TLanes, TVector>(k, ref a, ref Unsafe.Add(ref b, (nint)first * k), k, tailMask);
+            if (first == j)
+            {
+                GemmDot.Store(ref Unsafe.Add(ref c, j), RowGroup, accumulate, sums);
+            }
+            else
+            {
+                StoreFrom(ref Unsafe.Add(ref c, j), j - first, n - j, accumulate, sums);
+            }
         }
     }
 
-    // c[j .. j + 8) (+)= B[j + r] · a: eight rows of B, those past n aliasing the last (sums dropped).
-    private static void EightRows<TLanes, TVector>(int n, int k, ref float a, ref float b, int j, TVector tailMask, ref float c, bool accumulate)
+    /// <summary>
+    /// The eight dot products B[r] · a, row r at <c>r · rowStride</c> floats from <paramref name="row0"/> (a stride of 0
+    /// makes all eight one row). Two bases, rows 0–3 and 4–7, each with the offsets 1, 2 and 3 strides, keep the depth
+    /// loop's addresses in registers at every width.
+    /// </summary>
+    private static Vector256<float> EightRows<TLanes, TVector>(int k, ref float a, ref float row0, nint rowStride, TVector tailMask)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
-        ref float b0 = ref Unsafe.Add(ref b, (nint)j * k);
-        nint b1 = RowOffset(n, k, j, 1), b2 = RowOffset(n, k, j, 2), b3 = RowOffset(n, k, j, 3);
-        nint b4 = RowOffset(n, k, j, 4), b5 = RowOffset(n, k, j, 5), b6 = RowOffset(n, k, j, 6), b7 = RowOffset(n, k, j, 7);
+        ref float row4 = ref Unsafe.Add(ref row0, 4 * rowStride);
+        nint stride2 = 2 * rowStride, stride3 = 3 * rowStride;
 
-        // Prefetch addresses as plain numbers, never as refs past B: row r's is p + PrefetchDistance floats into
-        // the row, and once that passes the row's end it continues into row r + 8 (RowGroup − 1 rows further on).
-        nint prefetchRow = (nint)Unsafe.AsPointer(ref b0);
-        nint pastEnd = (nint)(RowGroup - 1) * k * sizeof(float);
+        // Prefetch addresses as plain numbers, never as refs past B: row r's is p + PrefetchDistance floats into the
+        // row, and once that passes the row's end it continues into row r + 8 (seven rows past row r's end).
+        nint prefetch0 = (nint)Unsafe.AsPointer(ref row0);
+        nint prefetch4 = (nint)Unsafe.AsPointer(ref row4);
+        nint strideBytes = rowStride * sizeof(float), pastEnd = (RowGroup - 1) * strideBytes;
+
         TVector s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         TVector mask = TLanes.AllBitsSet;
-        nint p = 0;
-        while (true)
+        for (nint p = 0; GemmDot.NextStep<TLanes, TVector>(ref p, k, ref mask, tailMask); p += TLanes.Count)
         {
-            if (p > k - TLanes.Count)
-            {
-                if (p == k)
-                {
-                    break;
-                }
-
-                // One overlapping last step; the mask keeps its already-summed lanes out.
-                p = k - TLanes.Count;
-                mask = tailMask;
-            }
-
             // Once per 64-byte line: every step at 512 bits, every second or fourth at 256 or 128.
             if (Sse.IsSupported && (TLanes.Count >= 16 || (p & 15) == 0))
             {
-                nint ahead = prefetchRow + ((p + PrefetchDistance) * sizeof(float)) + (p + PrefetchDistance >= k ? pastEnd : 0);
-                Prefetch(ahead, k);
+                nint ahead = ((p + PrefetchDistance) * sizeof(float)) + (p + PrefetchDistance >= k ? pastEnd : 0);
+                Sse.Prefetch0((void*)(prefetch0 + ahead));
+                Sse.Prefetch0((void*)(prefetch0 + ahead + strideBytes));
+                Sse.Prefetch0((void*)(prefetch0 + ahead + (2 * strideBytes)));
+                Sse.Prefetch0((void*)(prefetch0 + ahead + (3 * strideBytes)));
+                Sse.Prefetch0((void*)(prefetch4 + ahead));
+                Sse.Prefetch0((void*)(prefetch4 + ahead + strideBytes));
+                Sse.Prefetch0((void*)(prefetch4 + ahead + (2 * strideBytes)));
+                Sse.Prefetch0((void*)(prefetch4 + ahead + (3 * strideBytes)));
             }
 
             TVector x = TLanes.And(TLanes.Load(ref a, (nuint)p), mask);
-            ref float bp = ref Unsafe.Add(ref b0, p);
+            ref float bp = ref Unsafe.Add(ref row0, p);
+            ref float bq = ref Unsafe.Add(ref row4, p);
             s0 = TLanes.MultiplyAdd(x, TLanes.Load(ref bp, 0), s0);
-            s1 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b1), 0), s1);
-            s2 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b2), 0), s2);
-            s3 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b3), 0), s3);
-            s4 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b4), 0), s4);
-            s5 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b5), 0), s5);
-            s6 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b6), 0), s6);
-            s7 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b7), 0), s7);
-            p += TLanes.Count;
+            s1 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, rowStride), 0), s1);
+            s2 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, stride2), 0), s2);
+            s3 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, stride3), 0), s3);
+            s4 = TLanes.MultiplyAdd(x, TLanes.Load(ref bq, 0), s4);
+            s5 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bq, rowStride), 0), s5);
+            s6 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bq, stride2), 0), s6);
+            s7 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bq, stride3), 0), s7);
         }
 
-        Vector256<float> sums = TLanes.SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
-        GemmDot.Store(ref c, Math.Min(RowGroup, n - j), accumulate, sums);
+        return TLanes.SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
     }
 
-    /// <summary>One line of each of the eight rows, <paramref name="k"/> floats apart, from <paramref name="address"/> on.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(nint address, int k)
+    /// <summary>c[i] (+)= sums[skip + i] for i in [0, count): the new rows of an overlapping group, or one row.</summary>
+    private static void StoreFrom(ref float c, int skip, int count, bool accumulate, Vector256<float> sums)
     {
-        nint stride = (nint)k * sizeof(float);
-        for (int r = 0; r < RowGroup; r++)
+        for (int i = 0; i < count; i++)
         {
-            Sse.Prefetch0((void*)(address + (r * stride)));
+            float sum = sums.GetElement(skip + i);
+            Unsafe.Add(ref c, i) = accumulate ? Unsafe.Add(ref c, i) + sum : sum;
         }
     }
-
-    /// <summary>Offset of row j + r of B from row j, clamped to the last row so loads stay inside B.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static nint RowOffset(int n, int k, int j, int r) => (nint)(Math.Min(j + r, n - 1) - j) * k;
 }
