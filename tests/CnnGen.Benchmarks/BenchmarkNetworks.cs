@@ -151,6 +151,19 @@ internal static class BenchmarkNetworks
         network.IsTraining = false;
     }
 
+    /// <summary>Batch 1 through the contract's one-sample <c>Forward</c>; larger batches through <c>ForwardBatch</c>.</summary>
+    public static void Forward(INetwork network, float[] input, float[] output, int batch)
+    {
+        if (batch == 1)
+        {
+            network.Forward(input, output);
+        }
+        else
+        {
+            network.ForwardBatch(input, output, batch);
+        }
+    }
+
     /// <summary>Copies parameters, running statistics and batch counts from one instance of a network to another.</summary>
     public static void CopyState(INetwork from, INetwork to)
     {

@@ -67,29 +67,17 @@ public class ResNetInferenceBenchmarks
 
     /// <summary>Batch 1 through the contract's one-sample <c>Forward</c>; batch 64 through <c>ForwardBatch</c>.</summary>
     [Benchmark(Baseline = true, Description = "CnnGen")]
-    public void CnnGenForward() => Run(_network, _output);
+    public void CnnGenForward() => BenchmarkNetworks.Forward(_network, _input, _output, Batch);
 
     /// <summary>The same after <c>Freeze()</c>: convolution weights packed once, each BatchNorm folded into the convolution before it.</summary>
     [Benchmark(Description = "CnnGen frozen")]
-    public void CnnGenFrozenForward() => Run(_frozen, _frozenOutput);
+    public void CnnGenFrozenForward() => BenchmarkNetworks.Forward(_frozen, _input, _frozenOutput, Batch);
 
     [Benchmark(Description = "ONNX Runtime")]
     public void OnnxRuntimeForward() => _onnx.Run();
 
     [Benchmark(Description = "libtorch")]
     public void LibTorchForward() => _torch.Run();
-
-    private void Run(INetwork network, float[] output)
-    {
-        if (Batch == 1)
-        {
-            network.Forward(_input, output);
-        }
-        else
-        {
-            network.ForwardBatch(_input, output, Batch);
-        }
-    }
 }
 
 /// <summary>

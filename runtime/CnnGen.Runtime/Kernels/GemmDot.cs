@@ -7,12 +7,11 @@ namespace CnnGen.Runtime.Kernels;
 /// C[m, n] (+)= A[m, k] · B[n, k]ᵀ for a few rows of A — a dense layer's forward pass at small batch — or
 /// for a C narrower than one tile (a conv weight gradient with a 5 × 5 patch). Both operands are
 /// depth-contiguous, so each C(i, j) is a dot product of two rows. Nothing is packed: B (the weights,
-/// 12.5 MB for 1000 × 3136) streams once per four-row sweep of A at memory bandwidth; at batch 1 this is GEMV.
+/// 12.5 MB for 1000 × 3136) streams once per four-row sweep of A at memory bandwidth; at batch 1 (and for the last
+/// row of an odd m) this is the matrix–vector product <see cref="GemmVector"/>.
 /// </summary>
 /// <remarks>
-/// One row of A runs against eight rows of B at a time (eight independent FMA chains, enough to keep
-/// both FMA pipes busy while eight sequential streams keep the prefetchers busy); two to four rows of A
-/// run against four rows of B (sixteen chains, each B vector reused by every row of A). The last partial
+/// Two to four rows of A run against four rows of B (sixteen chains, each B vector reused by every row of A). The last partial
 /// vector of each row re-reads the final full vector with the already-counted lanes of A masked off, so
 /// there is no scalar tail; this needs k ≥ 16. The per-element horizontal sums are done eight at a time by
 /// one transposing reduction (<see cref="ILanes{TVector}.SumEach"/>), which keeps small k (84, 120) cheap. Written
@@ -98,55 +97,8 @@ internal static class GemmDot
 
         if (i < m)
         {
-            ref float aRow = ref Unsafe.Add(ref a, (nint)i * k);
-            ref float cRow = ref Unsafe.Add(ref c, i * cRowStride);
-            for (int j = 0; j < n; j += 8)
-            {
-                OneRowOfA<TLanes, TVector>(n, k, ref aRow, ref b, j, tailMask, ref Unsafe.Add(ref cRow, j), accumulate);
-            }
+            GemmVector.Run<TLanes, TVector>(n, k, ref Unsafe.Add(ref a, (nint)i * k), ref b, ref Unsafe.Add(ref c, i * cRowStride), accumulate);
         }
-    }
-
-    // c[j .. j + 8) (+)= a · B[j + r]: eight rows of B, those past n aliasing the last (sums dropped).
-    private static void OneRowOfA<TLanes, TVector>(int n, int k, ref float a, ref float b, int j, TVector tailMask, ref float c, bool accumulate)
-        where TLanes : struct, ILanes<TVector>
-        where TVector : struct
-    {
-        ref float b0 = ref Unsafe.Add(ref b, (nint)j * k);
-        nint b1 = RowOffset(n, k, j, 1), b2 = RowOffset(n, k, j, 2), b3 = RowOffset(n, k, j, 3);
-        nint b4 = RowOffset(n, k, j, 4), b5 = RowOffset(n, k, j, 5), b6 = RowOffset(n, k, j, 6), b7 = RowOffset(n, k, j, 7);
-        TVector s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        TVector mask = TLanes.AllBitsSet;
-        nint p = 0;
-        while (true)
-        {
-            if (p > k - TLanes.Count)
-            {
-                if (p == k)
-                {
-                    break;
-                }
-
-                // One overlapping last step; the mask keeps its already-summed lanes out.
-                p = k - TLanes.Count;
-                mask = tailMask;
-            }
-
-            TVector x = TLanes.And(TLanes.Load(ref a, (nuint)p), mask);
-            ref float bp = ref Unsafe.Add(ref b0, p);
-            s0 = TLanes.MultiplyAdd(x, TLanes.Load(ref bp, 0), s0);
-            s1 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b1), 0), s1);
-            s2 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b2), 0), s2);
-            s3 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b3), 0), s3);
-            s4 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b4), 0), s4);
-            s5 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b5), 0), s5);
-            s6 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b6), 0), s6);
-            s7 = TLanes.MultiplyAdd(x, TLanes.Load(ref Unsafe.Add(ref bp, b7), 0), s7);
-            p += TLanes.Count;
-        }
-
-        Vector256<float> sums = TLanes.SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
-        Store(ref c, Math.Min(8, n - j), accumulate, sums);
     }
 
     // C[i .. i + 4, j .. j + 4) (+)= A[i + r] · B[j + q]: rows of A past `rows` alias the last real row and
@@ -166,21 +118,9 @@ internal static class GemmDot
         TVector s20 = default, s21 = default, s22 = default, s23 = default;
         TVector s30 = default, s31 = default, s32 = default, s33 = default;
 
-        nint p = 0;
         TVector mask = TLanes.AllBitsSet;
-        while (true)
+        for (nint p = 0; NextStep<TLanes, TVector>(ref p, k, ref mask, tailMask); p += TLanes.Count)
         {
-            if (p > k - TLanes.Count)
-            {
-                if (p == k)
-                {
-                    break;
-                }
-
-                // One overlapping last step; the mask keeps its already-summed lanes out.
-                p = k - TLanes.Count;
-                mask = tailMask;
-            }
 
             ref float bp = ref Unsafe.Add(ref b0, p);
             TVector y0 = TLanes.Load(ref bp, 0);
@@ -208,8 +148,6 @@ internal static class GemmDot
             s31 = TLanes.MultiplyAdd(x, y1, s31);
             s32 = TLanes.MultiplyAdd(x, y2, s32);
             s33 = TLanes.MultiplyAdd(x, y3, s33);
-
-            p += TLanes.Count;
         }
 
         // Each reduction yields two rows of C: [row r, columns 0..3 | row r + 1, columns 0..3].
@@ -232,8 +170,32 @@ internal static class GemmDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint RowOffset(int n, int k, int j, int r) => (nint)(Math.Min(j + r, n - 1) - j) * k;
 
+    /// <summary>
+    /// The depth loop of a dot product over whole vectors: whether there is a step at <paramref name="p"/>. Past the last
+    /// full vector, one overlapping last step re-reads [k − Count, k), and <paramref name="mask"/> becomes the tail mask
+    /// that keeps its already-summed lanes out.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref float c, int columns, bool accumulate, Vector256<float> sums)
+    internal static bool NextStep<TLanes, TVector>(ref nint p, int k, ref TVector mask, TVector tailMask)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        if (p > k - TLanes.Count)
+        {
+            if (p == k)
+            {
+                return false;
+            }
+
+            p = k - TLanes.Count;
+            mask = tailMask;
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store(ref float c, int columns, bool accumulate, Vector256<float> sums)
     {
         if (!Vector256.IsHardwareAccelerated)
         {

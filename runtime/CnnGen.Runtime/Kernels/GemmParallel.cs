@@ -28,8 +28,8 @@ internal static unsafe class GemmParallel
     /// </summary>
     public const long MinDotElements = 512 * 1024;
 
-    /// <summary>Rows of B per unit of the dot path's column split: whole groups of its eight-row sweep.</summary>
-    private const int DotColumnGroup = 8;
+    /// <summary>Rows of B per unit of the dot path's column split: whole groups of the matrix–vector sweep.</summary>
+    private const int DotColumnGroup = GemmVector.RowGroup;
 
     /// <summary>Rows of A per unit of the dot path's row split: whole four-row sweeps.</summary>
     private const int DotRowGroup = 4;

@@ -24,6 +24,7 @@ public class GemmParallelTests
         { GemmVariant.NT, 64, 800, 196 },  // column panels, transposed packing
         { GemmVariant.NT, 64, 10, 4000 },  // row tiles: C has a single column panel
         { GemmVariant.NT, 1, 1000, 3136 }, // dot path over rows of B (batch-1 GEMV)
+        { GemmVariant.NT, 1, 1003, 3137 }, // batch-1 GEMV, a ragged last group of B rows and a partial last vector
         { GemmVariant.NT, 7, 1001, 777 },  // dot path, four-row and one-row sweeps, ragged group of B rows
         { GemmVariant.NT, 62, 25, 3136 },  // dot path over four-row sweeps of A (narrow C), ragged last sweep
     };
