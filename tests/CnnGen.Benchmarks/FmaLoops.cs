@@ -6,12 +6,12 @@ namespace CnnGen.Benchmarks;
 
 /// <summary>
 /// The FP32 FMA roof of one core, at 512 and 256 bits with 8, 10 and 12 independent accumulators
-/// (<see cref="MultiplyAddChains"/>): k chains keep k FMAs in flight, and latency (4 cycles on Zen 4, 2 pipes)
+/// (<see cref="MultiplyAddChains"/>): k chains keep k FMAs in flight, and an FMA's latency (4 cycles, on 2 pipes)
 /// is hidden once k ≥ latency × pipes = 8.
 /// </summary>
 internal static class FmaLoops
 {
-    /// <summary>Iterations per call: ≈ 3.5 ms of work at ≈ 115 GFLOP/s for 12 accumulators of 512 bits.</summary>
+    /// <summary>Iterations per call: ≈ 1.8 ms of work at this core's ≈ 230 GFLOP/s for 12 accumulators of 512 bits.</summary>
     public const long Iterations = 1 << 20;
 
     private static readonly Lazy<double> PeakGflopsPerCore = new(ProbePeakGflopsPerCore);
