@@ -14,8 +14,9 @@ namespace CnnGen.Benchmarks;
 /// <summary>
 /// One job per vector width, the JIT held to it by environment variables (as .ci/run holds the tests):
 /// Vector512 (if this machine has it), Vector256 (<c>DOTNET_EnableAVX512=0</c>), Vector128 with FMA
-/// (<c>DOTNET_PreferredVectorBitWidth=128</c>) and Vector128 without FMA (<c>DOTNET_EnableAVX2=0</c>, what an
-/// x86-64-v2 machine has). Each job also says the width it expects, and <see cref="CheckWidth"/> stops a job
+/// (<c>DOTNET_PreferredVectorBitWidth=128</c>), Vector128 without FMA but with AVX's encodings and broadcast load
+/// (<c>DOTNET_EnableAVX2=0</c>: Sandy and Ivy Bridge) and Vector128 with SSE alone (<c>DOTNET_EnableAVX=0</c>: what an
+/// x86-64-v2 machine and a default x64 NativeAOT build have). Each job also says the width it expects, and <see cref="CheckWidth"/> stops a job
 /// whose restriction did not take. Rows are grouped by case, widths side by side.
 /// </summary>
 public sealed class WidthConfig : ManualConfig
@@ -81,6 +82,7 @@ public sealed class WidthConfig : ManualConfig
         yield return ("Vector256", "DOTNET_EnableAVX512=0", "256", "true");
         yield return ("Vector128", "DOTNET_PreferredVectorBitWidth=128", "128", "true");
         yield return ("Vector128-no-FMA", "DOTNET_EnableAVX2=0", "128", "false");
+        yield return ("Vector128-SSE", "DOTNET_EnableAVX=0", "128", "false");
     }
 }
 

@@ -27,17 +27,28 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
     // NoInlining: each row count stays one method of its own (as the hand-written kernels were), not all sixteen
     // inlined into GemmDriver.RunTile's switch, where the JIT's inlining budget would decide which ones stay calls.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Run<TRows>(
+    public static unsafe void Run<TRows>(
         nint depth, nint runs, nint aRunStride, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
-        where TRows : struct, ITileRows =>
-        Tile<TRows, TwoVectors>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        where TRows : struct, ITileRows
+    {
+        // A pinned for TLanes.LoadBroadcast (a method with a pinned local is not inlined, so the pin is here).
+        fixed (float* pinned = &a)
+        {
+            Tile<TRows, TwoVectors>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        }
+    }
 
     /// <summary>The left vector of columns only (one accumulator per row), for a ragged last panel that narrow.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void RunNarrow<TRows>(
+    public static unsafe void RunNarrow<TRows>(
         nint depth, nint runs, nint aRunStride, ref float a, nint aRowStride, nint aDepthStride, ref float b, nint bDepthStride, ref float c, nint cRowStride, bool accumulate)
-        where TRows : struct, ITileRows =>
-        Tile<TRows, OneVector>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        where TRows : struct, ITileRows
+    {
+        fixed (float* pinned = &a)
+        {
+            Tile<TRows, OneVector>(depth, runs, aRunStride, ref a, aRowStride, aDepthStride, ref b, bDepthStride, ref c, cRowStride, accumulate);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TRows, TVectors>(
@@ -83,7 +94,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
                 TVector b0 = TLanes.Load(ref b, 0);
                 TVector b1 = two ? TLanes.Load(ref b, second) : default;
 
-                TVector ai = TLanes.Broadcast(a);
+                TVector ai = TLanes.LoadBroadcast(ref a);
                 c00 = TLanes.MultiplyAdd(ai, b0, c00);
                 if (two)
                 {
@@ -92,7 +103,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 1)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, aRowStride));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, aRowStride));
                     c10 = TLanes.MultiplyAdd(ai, b0, c10);
                     if (two)
                     {
@@ -102,7 +113,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 2)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, a2));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, a2));
                     c20 = TLanes.MultiplyAdd(ai, b0, c20);
                     if (two)
                     {
@@ -112,7 +123,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 3)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, a3));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, a3));
                     c30 = TLanes.MultiplyAdd(ai, b0, c30);
                     if (two)
                     {
@@ -122,7 +133,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 4)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, a4));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, a4));
                     c40 = TLanes.MultiplyAdd(ai, b0, c40);
                     if (two)
                     {
@@ -132,7 +143,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 5)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, a5));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, a5));
                     c50 = TLanes.MultiplyAdd(ai, b0, c50);
                     if (two)
                     {
@@ -142,7 +153,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 6)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, a6));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, a6));
                     c60 = TLanes.MultiplyAdd(ai, b0, c60);
                     if (two)
                     {
@@ -152,7 +163,7 @@ internal readonly struct GemmKernel<TLanes, TVector> : IGemmMicroKernel
 
                 if (rows > 7)
                 {
-                    ai = TLanes.Broadcast(Unsafe.Add(ref a, a7));
+                    ai = TLanes.LoadBroadcast(ref Unsafe.Add(ref a, a7));
                     c70 = TLanes.MultiplyAdd(ai, b0, c70);
                     if (two)
                     {

@@ -35,7 +35,21 @@ internal static class IndirectGemm
     /// reads row r of A at <c>a[rowOffsets[r] + t]</c> and step t of B at <c>b[steps[t]]</c> (no
     /// <paramref name="bStride"/>).
     /// </summary>
-    public static void Tile<TLanes, TVector, TVectors, TTable>(
+    public static unsafe void Tile<TLanes, TVector, TVectors, TTable>(
+        int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+        where TVectors : struct, ITileVectors
+        where TTable : struct, IStepTable
+    {
+        // A pinned for TLanes.LoadBroadcast: every row offset is into the same object.
+        fixed (float* pinned = &a)
+        {
+            Dispatch<TLanes, TVector, TVectors, TTable>(rows, ref a, rowOffsets, ref steps, depth, ref b, bStride, ref c, stride, accumulate);
+        }
+    }
+
+    private static void Dispatch<TLanes, TVector, TVectors, TTable>(
         int rows, ref float a, ReadOnlySpan<nint> rowOffsets, ref int steps, int depth, ref float b, nint bStride, ref float c, nint stride, bool accumulate)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
@@ -104,7 +118,7 @@ internal static class IndirectGemm
                 w = ref Unsafe.Add(ref w, bStride);
             }
 
-            TVector x = TLanes.Broadcast(Unsafe.Add(ref a0, tap));
+            TVector x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a0, tap));
             c00 = TLanes.MultiplyAdd(x, b0, c00);
             if (two)
             {
@@ -112,7 +126,7 @@ internal static class IndirectGemm
             }
             if (rows > 1)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a1, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a1, tap));
                 c10 = TLanes.MultiplyAdd(x, b0, c10);
                 if (two)
                 {
@@ -122,7 +136,7 @@ internal static class IndirectGemm
 
             if (rows > 2)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a2, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a2, tap));
                 c20 = TLanes.MultiplyAdd(x, b0, c20);
                 if (two)
                 {
@@ -132,7 +146,7 @@ internal static class IndirectGemm
 
             if (rows > 3)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a3, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a3, tap));
                 c30 = TLanes.MultiplyAdd(x, b0, c30);
                 if (two)
                 {
@@ -142,7 +156,7 @@ internal static class IndirectGemm
 
             if (rows > 4)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a4, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a4, tap));
                 c40 = TLanes.MultiplyAdd(x, b0, c40);
                 if (two)
                 {
@@ -152,7 +166,7 @@ internal static class IndirectGemm
 
             if (rows > 5)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a5, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a5, tap));
                 c50 = TLanes.MultiplyAdd(x, b0, c50);
                 if (two)
                 {
@@ -162,7 +176,7 @@ internal static class IndirectGemm
 
             if (rows > 6)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a6, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a6, tap));
                 c60 = TLanes.MultiplyAdd(x, b0, c60);
                 if (two)
                 {
@@ -172,7 +186,7 @@ internal static class IndirectGemm
 
             if (rows > 7)
             {
-                x = TLanes.Broadcast(Unsafe.Add(ref a7, tap));
+                x = TLanes.LoadBroadcast(ref Unsafe.Add(ref a7, tap));
                 c70 = TLanes.MultiplyAdd(x, b0, c70);
                 if (two)
                 {

@@ -69,9 +69,11 @@ public static class Softmax
 
         Span<float> dots = KernelScratch.Plane(planeSize);
         dots.Clear();
+        // MultiplyAddEstimate: fused where the processor has FMA, else a multiply and an add (FusedMultiplyAdd would be
+        // emulated in software there, as on x86-64-v2).
         for (int c = 0; c < channels; c++)
         {
-            TensorPrimitives.FusedMultiplyAdd(Plane(gradient, c, planeSize), Plane(output, c, planeSize), dots, dots);
+            TensorPrimitives.MultiplyAddEstimate(Plane(gradient, c, planeSize), Plane(output, c, planeSize), dots, dots);
         }
 
         for (int c = 0; c < channels; c++)

@@ -27,6 +27,13 @@ internal interface ILanes<TVector>
 
     static abstract TVector Broadcast(float value);
 
+    /// <summary>
+    /// The float at <paramref name="source"/> in every lane, as one broadcast load where the processor has one. The
+    /// caller pins the object <paramref name="source"/> points into: with AVX but not AVX2, Vector128's broadcast load
+    /// takes a pointer (else the JIT builds the broadcast with a shuffle, which competes with the multiplies and adds).
+    /// </summary>
+    static abstract TVector LoadBroadcast(ref float source);
+
     /// <summary>left · right + addend, fused where the machine has FMA, else a multiply and an add.</summary>
     static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
 
@@ -89,6 +96,9 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadBroadcast(ref float source) => Vector512.Create(source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) =>
         Vector512.FusedMultiplyAdd(left, right, addend);
 
@@ -138,6 +148,9 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadBroadcast(ref float source) => Vector256.Create(source);
 
     /// <summary>Fused where the machine has FMA; <c>Vector256.FusedMultiplyAdd</c> would be emulated in software without it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -211,6 +224,16 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+
+    /// <summary>
+    /// <c>vbroadcastss</c> from memory (a load alone) where there is AVX: the JIT emits it for <c>Vector128.Create</c>
+    /// only with AVX2, and builds a load and a shuffle with AVX alone. SSE and AdvSimd: <c>Vector128.Create</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector128<float> LoadBroadcast(ref float source) =>
+        Avx.IsSupported && !Avx2.IsSupported
+            ? Avx.BroadcastScalarToVector128((float*)Unsafe.AsPointer(ref source))
+            : Vector128.Create(source);
 
     /// <summary>
     /// Fused where the machine has FMA (x86 FMA3, Arm AdvSimd); elsewhere a multiply and an add, as

@@ -9,7 +9,7 @@ namespace CnnGen.Runtime.Tests.Kernels;
 /// restriction (.ci/run) and says what it expects through <c>CNNGEN_EXPECTED_VECTOR_BITS</c> (512, 256, 128) and
 /// <c>CNNGEN_EXPECTED_FMA</c> (true, false), so a restriction that silently stopped working fails here.
 /// </summary>
-public class VectorLanesTests
+public unsafe class VectorLanesTests
 {
     [Fact]
     public void Kernels_run_at_the_widest_accelerated_width_never_scalar()
@@ -49,5 +49,21 @@ public class VectorLanesTests
         int lanes = VectorLanes.Bits / 32;
         Assert.Equal(2 * lanes, Gemm.TileColumns);
         Assert.Equal(lanes, DensePanels.Pack(4 * lanes, 3, new float[4 * lanes * 3]).Lanes);
+    }
+
+    [Fact]
+    public void A_broadcast_load_puts_the_float_at_its_address_in_every_lane()
+    {
+        float[] values = [1.5f, -2.25f, float.MaxValue, -0f, float.Epsilon, 3.75f];
+        for (int i = 0; i < values.Length; i++)
+        {
+            // The kernels pin what they broadcast from (Lanes128 may load it through a pointer); so does this test.
+            fixed (float* pinned = values)
+            {
+                Assert.Equal(Vector128.Create(values[i]), Lanes128.LoadBroadcast(ref values[i]));
+                Assert.Equal(Vector256.Create(values[i]), Lanes256.LoadBroadcast(ref values[i]));
+                Assert.Equal(Vector512.Create(values[i]), Lanes512.LoadBroadcast(ref values[i]));
+            }
+        }
     }
 }
