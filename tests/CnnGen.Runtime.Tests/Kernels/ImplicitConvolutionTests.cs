@@ -124,6 +124,55 @@ public class ImplicitConvolutionTests
         }
     }
 
+    /// <summary>
+    /// The packed layout against its definition — panel p, row tap·C_in + c, column j holds weight (p·width + j, c, tap),
+    /// zero past C_out — packed on one thread and on two, where panels are shared out once there are enough weights.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 5, 64)] // the seed net's conv2: 51,200 weights, split
+    [InlineData(64, 5, 70)] // 112,000 weights with a narrow last panel, split
+    [InlineData(64, 3, 64)] // ResNet-8's last convolutions: 36,864, split
+    [InlineData(8, 3, 24)]  // 1,728: one thread
+    public void Packed_weights_match_their_definition_on_one_thread_and_two(int channels, int kernel, int outputChannels)
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(channels, 9, 9, outputChannels, kernel, kernel, 1, 1, 1, 1, kernel / 2, kernel / 2);
+        float[] weight = GemmReference.RandomValues(outputChannels * shape.PatchSize, seed: 9);
+        int width = Gemm.TileColumns, taps = kernel * kernel, patch = shape.PatchSize;
+        int panels = (outputChannels + width - 1) / width;
+        var expected = new float[panels * patch * width];
+        for (int p = 0; p < panels; p++)
+        {
+            for (int tap = 0; tap < taps; tap++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int j = 0; j < width; j++)
+                    {
+                        int o = (p * width) + j;
+                        expected[(p * patch * width) + (((tap * channels) + c) * width) + j] = o < outputChannels ? weight[(o * patch) + (c * taps) + tap] : 0f;
+                    }
+                }
+            }
+        }
+
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.ThreadCount = threads;
+                float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+                packed.AsSpan().Fill(float.NaN);
+                ImplicitConvolution.PackWeights(shape, weight, packed);
+                Assert.Equal(expected, packed[..expected.Length]);
+            }
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+    }
+
     [Fact]
     public void Wrong_lengths_are_rejected_with_the_expected_count()
     {
