@@ -9,9 +9,11 @@ namespace CnnGen.Runtime.Kernels;
 /// last (a packed copy kept across calls would go stale), so it has to be cheap.
 /// </summary>
 /// <remarks>
-/// One thread: the seed net's conv2 (51,200 weights) packs in ≈ 11 µs, less than a split pays for. Shared out by
-/// panels over two threads it took 22 µs (min of 300 rounds, load average 30), against 11 µs on one; a fork/join
-/// costs ≈ 1 µs on a free core but several on a busy one (<see cref="GemmParallel.MinBlockedFlops"/>).
+/// One thread. The seed net's conv2 (51,200 weights) packs in 11–15 µs alone and 18–21 µs inside the network, where
+/// dense1's 12.5 MB stream has pushed the weights out of L2 since the last call (medians, load average 12–18; the
+/// former scratch transpose of the whole weight then row copies took 19–24 µs there). Shared out by panels over two
+/// threads it took 22 µs against 11 µs on one (min of 300 rounds, load average 30): a fork/join costs ≈ 1 µs on a
+/// free core but several on a busy one (<see cref="GemmParallel.MinBlockedFlops"/>).
 /// </remarks>
 public static partial class ImplicitConvolution
 {
