@@ -159,39 +159,6 @@ public static partial class ImplicitConvolution
     /// <summary>Floats of the input in channels-last order inside its zero border: PaddedHeight · PaddedWidth · C_in.</summary>
     public static int BorderedInputLength(in ConvolutionShape shape) => PackedSizes.BorderedInput(shape.PaddedHeight, shape.PaddedWidth, shape.InputChannels);
 
-    private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
-    {
-        int panelWidth = Gemm.TileColumns;
-        int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
-        int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;
-
-        // weight as (C_out) × (c, tap) → transposed[(c, tap), C_out], then rows reordered to (tap, c).
-        Span<float> transposed = KernelScratch.ConvolutionProduct(patch * outputChannels);
-        MatrixTranspose.Into(
-            outputChannels,
-            patch,
-            ref MemoryMarshal.GetReference(weight),
-            patch,
-            ref MemoryMarshal.GetReference(transposed),
-            outputChannels,
-            accumulate: false);
-
-        for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
-        {
-            int width = Math.Min(panelWidth, outputChannels - panelStart);
-            Span<float> panel = packed.Slice(panelStart * patch, patch * panelWidth);
-            for (int tap = 0; tap < taps; tap++)
-            {
-                for (int c = 0; c < channels; c++)
-                {
-                    Span<float> row = panel.Slice(((tap * channels) + c) * panelWidth, panelWidth);
-                    transposed.Slice((((c * taps) + tap) * outputChannels) + panelStart, width).CopyTo(row);
-                    row[width..].Clear();
-                }
-            }
-        }
-    }
-
     private static void Run(
         in ConvolutionShape shape,
         ReadOnlySpan<float> input,

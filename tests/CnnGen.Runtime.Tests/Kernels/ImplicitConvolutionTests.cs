@@ -124,6 +124,43 @@ public class ImplicitConvolutionTests
         }
     }
 
+    /// <summary>
+    /// The packed layout against its definition — panel p, row tap·C_in + c, column j holds weight (p·width + j, c, tap),
+    /// zero past C_out; a packed row is 4 KB from the next tap's for the seed net's conv2, 128 B for a 1 × 1 kernel.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 5, 64)] // the seed net's conv2
+    [InlineData(64, 5, 70)] // a narrow last panel
+    [InlineData(48, 1, 24)] // 1 × 1: one tap, fewer than a transpose block
+    [InlineData(8, 3, 24)]  // 9 taps: a transpose block and an overlapping edge
+    public void Packed_weights_match_their_definition(int channels, int kernel, int outputChannels)
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(channels, 9, 9, outputChannels, kernel, kernel, 1, 1, 1, 1, kernel / 2, kernel / 2);
+        float[] weight = GemmReference.RandomValues(outputChannels * shape.PatchSize, seed: 9);
+        int width = Gemm.TileColumns, taps = kernel * kernel, patch = shape.PatchSize;
+        int panels = (outputChannels + width - 1) / width;
+        var expected = new float[panels * patch * width];
+        for (int p = 0; p < panels; p++)
+        {
+            for (int tap = 0; tap < taps; tap++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int j = 0; j < width; j++)
+                    {
+                        int o = (p * width) + j;
+                        expected[(p * patch * width) + (((tap * channels) + c) * width) + j] = o < outputChannels ? weight[(o * patch) + (c * taps) + tap] : 0f;
+                    }
+                }
+            }
+        }
+
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+        packed.AsSpan().Fill(float.NaN);
+        ImplicitConvolution.PackWeights(shape, weight, packed);
+        Assert.Equal(expected, packed[..expected.Length]);
+    }
+
     [Fact]
     public void Wrong_lengths_are_rejected_with_the_expected_count()
     {

@@ -1,0 +1,60 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CnnGen.Runtime.Kernels;
+
+/// <summary>
+/// Packing the weights (C_out, C_in, KH, KW) into <see cref="ImplicitConvolution"/>'s column panels. A frozen network
+/// does it once; one that is not does it on every forward call, since <c>Parameters</c> may have changed since the
+/// last (a packed copy kept across calls would go stale), so it has to be cheap.
+/// </summary>
+/// <remarks>
+/// One thread. The seed net's conv2 (51,200 weights) packs in 11–15 µs alone and 18–21 µs inside the network, where
+/// dense1's 12.5 MB stream has pushed the weights out of L2 since the last call (medians, load average 12–18; the
+/// former scratch transpose of the whole weight then row copies took 19–24 µs there). Shared out by panels over two
+/// threads it took 22 µs against 11 µs on one (min of 300 rounds, load average 30): a fork/join costs ≈ 1 µs on a
+/// free core but several on a busy one (<see cref="GemmParallel.MinBlockedFlops"/>).
+/// </remarks>
+public static partial class ImplicitConvolution
+{
+    /// <summary>
+    /// Per panel and input channel: the panel's output channels × that channel's taps
+    /// (rows <c>patch</c> apart in the weight) transposed by register blocks into a small scratch that stays in L1,
+    /// then copied out as whole rows tap·C_in + c of the panel. Those rows are <c>C_in · panelWidth</c> floats apart,
+    /// 4 KB for the seed net's conv2, all in one L1 set: transposed in place, each row was evicted half written.
+    /// </summary>
+    private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
+    {
+        int panelWidth = Gemm.TileColumns;
+        int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
+        int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;
+        Span<float> block = KernelScratch.Plane(taps * panelWidth); // (tap, output channel) for one input channel
+        ref float source = ref MemoryMarshal.GetReference(weight);
+        for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
+        {
+            int width = Math.Min(panelWidth, outputChannels - panelStart);
+            ref float panel = ref packed[panelStart * patch];
+            if (width < panelWidth)
+            {
+                block.Clear(); // a narrow last panel's missing channels stay zero in every row
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                MatrixTranspose.Into(
+                    width,
+                    taps,
+                    ref Unsafe.Add(ref source, (panelStart * patch) + (c * taps)),
+                    patch,
+                    ref MemoryMarshal.GetReference(block),
+                    panelWidth,
+                    accumulate: false);
+                for (int tap = 0; tap < taps; tap++)
+                {
+                    block.Slice(tap * panelWidth, panelWidth).CopyTo(
+                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panel, (nint)((tap * channels) + c) * panelWidth), panelWidth));
+                }
+            }
+        }
+    }
+}
