@@ -8,7 +8,7 @@ internal interface IParallelJob
 
 /// <summary>
 /// The one way a kernel splits a single call over <see cref="Parallelism"/>'s workers (<see cref="GemmParallel"/>,
-/// <see cref="DensePanelsParallel"/>, <see cref="ImplicitConvolutionParallel"/>) without allocating: the chunk body
+/// <see cref="DensePanelsParallel"/>, <see cref="ImplicitConvolutionParallel"/>, <see cref="ElementwiseParallel"/>) without allocating: the chunk body
 /// is a delegate cached once per job type, and the call's operands travel in one static job, written before
 /// <see cref="Parallelism.For(int, Action{int, int, int})"/> signals the workers (a fence) and cleared after.
 /// </summary>

@@ -6,8 +6,14 @@ namespace CnnGen.Runtime.Kernels;
 /// <summary>ReLU, y = max(x, 0), in place; backward needs only the forward output.</summary>
 public static class Relu
 {
-    /// <summary>values = max(values, 0), element-wise; values is any shape.</summary>
-    public static void Forward(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
+    /// <summary>values = max(values, 0), element-wise; values is any shape. A whole batch splits over the workers (<see cref="ElementwiseParallel"/>).</summary>
+    public static void Forward(Span<float> values)
+    {
+        if (!ElementwiseParallel.TryRelu(values))
+        {
+            TensorPrimitives.Max(values, 0f, values);
+        }
+    }
 
     /// <summary>
     /// output = max(a + b, 0), element-wise: a residual sum and the ReLU after it (a ResNet block's end). Runs in
