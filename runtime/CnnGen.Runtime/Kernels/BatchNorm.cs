@@ -138,7 +138,7 @@ public static class BatchNorm
             fixed (float* x = input, y = output, gamma = weight, beta = bias, mean = runningMean, variance = runningVar)
             {
                 var job = new InferenceSamples(x, y, channels, plane, gamma, beta, mean, variance, epsilon);
-                if (!ParallelGate.TryRun(job, batch))
+                if (!ParallelGate.TryRun(job, batch, ElementwiseParallel.SerialNanoseconds(input.Length)))
                 {
                     job.Run(0, 0, batch);
                 }

@@ -20,6 +20,12 @@ internal static unsafe class ElementwiseParallel
     /// <summary>Whether a pass over <paramref name="elements"/> floats should try to split.</summary>
     public static bool Worthwhile(long elements) => elements >= MinElements && Parallelism.ThreadCount >= 2;
 
+    /// <summary>About how long one thread takes over <paramref name="elements"/> floats, for <see cref="ParallelGate"/>.</summary>
+    public static double SerialNanoseconds(long elements) => elements / FloatsPerNanosecond;
+
+    /// <summary>A pass's rate on one core from L2 (see <see cref="MinElements"/>).</summary>
+    private const double FloatsPerNanosecond = 4;
+
     /// <summary>Runs <c>max(values, 0)</c> in place over contiguous chunks in parallel and returns true, or returns false if one thread should.</summary>
     public static bool TryRelu(Span<float> values)
     {
@@ -30,7 +36,7 @@ internal static unsafe class ElementwiseParallel
 
         fixed (float* v = values)
         {
-            return ParallelGate.TryRun(new ReluChunks(v, values.Length), (values.Length + ChunkElements - 1) / ChunkElements);
+            return ParallelGate.TryRun(new ReluChunks(v, values.Length), (values.Length + ChunkElements - 1) / ChunkElements, SerialNanoseconds(values.Length));
         }
     }
 

@@ -22,7 +22,7 @@ public static class GlobalAveragePool
             {
                 fixed (float* x = input, y = output)
                 {
-                    if (ParallelGate.TryRun(new ForwardRows(x, y, plane), rows))
+                    if (ParallelGate.TryRun(new ForwardRows(x, y, plane), rows, ElementwiseParallel.SerialNanoseconds(input.Length)))
                     {
                         return;
                     }

@@ -10,15 +10,17 @@ namespace CnnGen.Runtime.Kernels;
 internal static unsafe class ImplicitConvolutionParallel
 {
     /// <summary>
-    /// One sample's convolution below this many FLOPs runs on one thread. Chosen from measured costs: a
-    /// fork/join through <see cref="ParallelGate"/> costs ≈ 1 µs when the second core is free (a worker
-    /// still spinning after the last layer), and this kernel runs ≈ 150 GFLOP/s a core on ResNet-8's 3 × 3
-    /// convolutions, so at 1 MFLOP (≈ 7 µs) two threads take ≈ 3.5 + 1 µs against 7. The blocked GEMM's
-    /// threshold (<see cref="GemmParallel.MinBlockedFlops"/>, 4 MFLOP) also guards against a second core
-    /// held by another process (≈ 7 µs a fork/join and no speed-up); kept that high, none of ResNet-8's
-    /// convolutions (3.6 MFLOP at most) would split at batch 1.
+    /// One sample's convolution below this many FLOPs runs on one thread without asking. A fork/join through
+    /// <see cref="ParallelGate"/> costs ≈ 1 µs when the second core is free, and this kernel runs ≈ 150 GFLOP/s a
+    /// core on ResNet-8's 3 × 3 convolutions, so at 1 MFLOP (≈ 7 µs) two threads take ≈ 3.5 + 1 µs against 7.
+    /// Above it the gate decides from the overhead it measures (tens of µs while another process holds the second
+    /// core), instead of a fixed threshold high enough for that case — the blocked GEMM's 4 MFLOP
+    /// (<see cref="GemmParallel.MinBlockedFlops"/>), which no ResNet-8 convolution (3.6 MFLOP at most) reaches.
     /// </summary>
     public const long MinFlops = 1_000_000;
+
+    /// <summary>One core's rate on these convolutions at full width (≈ 150 GFLOP/s), for the time <see cref="ParallelGate"/> weighs against its measured split overhead.</summary>
+    private const double FlopsPerNanosecond = 150;
 
     /// <summary>
     /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel —
@@ -34,14 +36,15 @@ internal static unsafe class ImplicitConvolutionParallel
         ReadOnlySpan<float> bias,
         bool relu)
     {
-        if (2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels < MinFlops)
+        long flops = 2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels;
+        if (flops < MinFlops)
         {
             return false;
         }
 
         fixed (float* a = padded, b = packedWeights, c = product, y = output, beta = bias)
         {
-            return ParallelGate.TryRun(new Job(shape, a, b, c, y, beta, bias.Length, relu), shape.OutputHeight);
+            return ParallelGate.TryRun(new Job(shape, a, b, c, y, beta, bias.Length, relu), shape.OutputHeight, flops / FlopsPerNanosecond);
         }
     }
 

@@ -75,6 +75,7 @@ public sealed class ElementwiseParallelTests
         try
         {
             Parallelism.ThreadCount = threads;
+            ParallelGate.SplitEveryJob = true;
             Array.Fill(output, float.NaN);
             pass(output);
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -85,6 +86,7 @@ public sealed class ElementwiseParallelTests
         finally
         {
             Parallelism.ThreadCount = saved;
+            ParallelGate.SplitEveryJob = false;
         }
     }
 
@@ -94,11 +96,13 @@ public sealed class ElementwiseParallelTests
         try
         {
             Parallelism.ThreadCount = 2;
+            ParallelGate.SplitEveryJob = true;
             body();
         }
         finally
         {
             Parallelism.ThreadCount = saved;
+            ParallelGate.SplitEveryJob = false;
         }
     }
 }

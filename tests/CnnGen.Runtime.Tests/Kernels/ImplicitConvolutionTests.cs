@@ -123,6 +123,7 @@ public class ImplicitConvolutionTests
             Parallelism.ThreadCount = 1;
             float[] single = Run(shape, input, weight, bias, relu: true);
             Parallelism.ThreadCount = 2;
+            ParallelGate.SplitEveryJob = true; // whatever the split costs on this host now
             var split = new float[single.Length];
             Array.Fill(split, float.NaN);
             ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true);
@@ -137,6 +138,7 @@ public class ImplicitConvolutionTests
         finally
         {
             Parallelism.ThreadCount = saved;
+            ParallelGate.SplitEveryJob = false;
         }
     }
 
