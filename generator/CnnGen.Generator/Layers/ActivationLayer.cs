@@ -34,7 +34,7 @@ internal sealed class ActivationLayer : LayerDefinition
 
     public override string Describe(LayerPlan layer)
     {
-        string where = layer.FusedIntoProducer ? "fused into the convolution above" : layer.InPlace ? "in place" : "into its own buffer";
+        string where = layer.FusedIntoProducer ? "fused into the layer above" : layer.InPlace ? "in place" : "into its own buffer";
         string over = layer.Kind == LayerKind.Softmax && layer.Input.IsImage ? " over channels at each pixel" : string.Empty;
         return $"{layer.Kind}{over}, {where}";
     }

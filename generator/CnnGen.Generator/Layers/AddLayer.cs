@@ -9,8 +9,9 @@ namespace CnnGen.Generator.Layers;
 
 /// <summary>
 /// <c>[Add("stem")]</c>: the element-wise sum of the current tensor and the named ones (a ResNet skip
-/// connection). Forward <c>output = a + b (+ c …)</c> over the whole batch; backward hands each operand
-/// <c>dOutput</c> unchanged (the planner makes a second reader of a tensor add into its gradient).
+/// connection). Forward <c>output = a + b (+ c …)</c> over each worker's samples, then a ReLU that follows in
+/// place in the same pass; backward hands each operand <c>dOutput</c> (masked by that ReLU) unchanged (the
+/// planner makes a second reader of a tensor add into its gradient).
 /// </summary>
 internal sealed class AddLayer : MergeLayer
 {
@@ -50,16 +51,34 @@ internal sealed class AddLayer : MergeLayer
                 ? "; a strided 1×1 convolution on the shortcut can match the size"
                 : string.Empty;
 
-    public override string Describe(LayerPlan layer) => Operands(layer);
+    public override string Describe(LayerPlan layer) =>
+        Operands(layer) + (layer.FusedActivation is { } activation ? $", then {activation}" : string.Empty) + "; over each worker's samples";
 
+    /// <summary>A ReLU right after the sum is applied in the same pass (ResNet's block end), forward and backward.</summary>
+    public override bool FusesActivation(LayerKind activation) => activation == LayerKind.Relu;
+
+    public override IEnumerable<string> ParallelBodies(LayerPlan layer)
+    {
+        yield return $"_{layer.Name}ForwardSamples";
+    }
+
+    /// <summary>Split over the batch as the convolutions are, so at batch 64 each worker sums the samples it just convolved.</summary>
     public override void EmitForward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
-        string output = context.ValueBatch(context.OutputOf(layer));
         w.Open(ForwardSignature(layer));
-        w.Line($"{Code.TensorPrimitives}Add({context.ValueBatch(context.InputOf(layer, 0))}, {context.ValueBatch(context.InputOf(layer, 1))}, {output});");
-        for (int k = 2; k < layer.InputTensors.Count; k++)
+        w.Line($"{ParallelFor(layer.MethodName + "ForwardSamples")};");
+        w.Close();
+        w.Line();
+        string output = context.ValueRange(context.OutputOf(layer));
+        bool relu = layer.FusedActivation == LayerKind.Relu;
+        int last = layer.InputTensors.Count - 1;
+        w.Open($"private void {layer.MethodName}ForwardSamples(int worker, int start, int end)");
+        string sum = relu && last == 1 ? $"{Code.Kernels}Relu.AddThenForward" : $"{Code.TensorPrimitives}Add";
+        w.Line($"{sum}({context.ValueRange(context.InputOf(layer, 0))}, {context.ValueRange(context.InputOf(layer, 1))}, {output});");
+        for (int k = 2; k <= last; k++)
         {
-            w.Line($"{Code.TensorPrimitives}Add({output}, {context.ValueBatch(context.InputOf(layer, k))}, {output});");
+            sum = relu && k == last ? $"{Code.Kernels}Relu.AddThenForward" : $"{Code.TensorPrimitives}Add";
+            w.Line($"{sum}({output}, {context.ValueRange(context.InputOf(layer, k))}, {output});");
         }
 
         w.Close();
@@ -69,6 +88,12 @@ internal sealed class AddLayer : MergeLayer
     public override void EmitBackward(SourceWriter w, LayerPlan layer, EmitContext context)
     {
         w.Open(BackwardSignature(layer));
+        if (layer.FusedActivation == LayerKind.Relu)
+        {
+            // The fused ReLU's backward first: dSum = dOutput where the output is positive.
+            w.Line($"{Code.Kernels}Relu.Backward({context.ValueBatch(context.OutputOf(layer))}, {context.GradientBatch(context.OutputOf(layer))});");
+        }
+
         w.Line($"{Code.ReadOnlySpan} outputGradient = {context.GradientBatch(context.OutputOf(layer))};");
         foreach (int k in Enumerable.Range(0, layer.InputTensors.Count))
         {

@@ -23,6 +23,9 @@ internal sealed partial class Conv2DLayer : LayerDefinition
     /// <summary>A frozen convolution takes a BatchNorm after it into its weight and bias (<see cref="FreezeStatements"/>).</summary>
     public override bool TakesFoldedLayer => true;
 
+    /// <summary>Any activation right after it runs on each sample's output while it is in cache (<see cref="LayerPlan.FusedActivation"/>).</summary>
+    public override bool FusesActivation(LayerKind activation) => true;
+
     public override LayerSpec Read(LayerSpec spec, ArgumentValues arguments)
     {
         int kernel = arguments.Int("kernel", 0);

@@ -50,6 +50,12 @@ internal abstract class LayerDefinition : LayerEmitter
     /// <summary>Whether a frozen layer of this kind can take a following <see cref="FoldIntoProducer"/> layer into its weight and bias (Conv2D).</summary>
     public virtual bool TakesFoldedLayer => false;
 
+    /// <summary>
+    /// Whether this layer's code applies an <paramref name="activation"/> that runs in place on its output right after
+    /// it (forward and backward), so the activation has no pass of its own: Conv2D any, Add a ReLU.
+    /// </summary>
+    public virtual bool FusesActivation(LayerKind activation) => false;
+
     /// <summary>What the layer reads, for the summary of a graph: <c>relu3 + stem</c> for an Add, else the tensor's name.</summary>
     public virtual string Operands(LayerPlan layer) => string.Join(", ", layer.OperandNames);
 

@@ -286,7 +286,7 @@ internal sealed record LayerPlan(
 
     public double Probability { get; init; }
 
-    /// <summary>Conv2D: the activation that directly follows in place, run inside the conv's per-sample loop.</summary>
+    /// <summary>Conv2D, Add: the activation that directly follows in place, run inside the layer's per-sample loop.</summary>
     public LayerKind? FusedActivation { get; init; }
 
     /// <summary>Activations: run by the producing Conv2D's code (see <see cref="FusedActivation"/>), so no code of their own.</summary>

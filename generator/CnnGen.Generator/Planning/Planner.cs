@@ -69,9 +69,10 @@ internal static class Planner
             stateOffset += layer.StateCount;
 
             LayerPlan? producer = layers.Count > 0 ? layers[layers.Count - 1] : null;
-            if (layer.InPlace && spec.Kind.IsActivation() && producer is { Kind: LayerKind.Conv2D } && producer.OutputTensor == output)
+            if (layer.InPlace && spec.Kind.IsActivation() && producer is not null && producer.OutputTensor == output
+                && LayerDefinitions.For(producer.Kind).FusesActivation(spec.Kind))
             {
-                // Conv2D + activation: one pass over the output while it is still in cache.
+                // Conv2D or Add + activation: one pass over the output while it is still in cache.
                 layers[layers.Count - 1] = producer with { FusedActivation = spec.Kind };
                 layer = layer with { FusedIntoProducer = true };
             }

@@ -127,14 +127,60 @@ public static class BatchNorm
         CheckChannels(bias.Length, nameof(bias), channels);
         CheckChannels(runningMean.Length, nameof(runningMean), channels);
         CheckChannels(runningVar.Length, nameof(runningVar), channels);
+        if (batch < 2 || !ElementwiseParallel.Worthwhile(input.Length))
+        {
+            ForwardInferenceSamples(input, output, 0, batch, channels, plane, weight, bias, runningMean, runningVar, epsilon);
+            return;
+        }
+
+        unsafe
+        {
+            fixed (float* x = input, y = output, gamma = weight, beta = bias, mean = runningMean, variance = runningVar)
+            {
+                var job = new InferenceSamples(x, y, channels, plane, gamma, beta, mean, variance, epsilon);
+                if (!ParallelGate.TryRun(job, batch, ElementwiseParallel.SerialNanoseconds(input.Length)))
+                {
+                    job.Run(0, 0, batch);
+                }
+            }
+        }
+    }
+
+    /// <summary>Samples [start, end) of <see cref="ForwardInference"/>, channel by channel.</summary>
+    private static void ForwardInferenceSamples(ReadOnlySpan<float> input, Span<float> output, int start, int end, int channels, int plane,
+        ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float epsilon)
+    {
         for (int c = 0; c < channels; c++)
         {
             var scale = (float)(weight[c] / Math.Sqrt((double)runningVar[c] + epsilon));
             float mean = runningMean[c], shift = bias[c];
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 CenterScaleShift(Plane(input, n, c, channels, plane), mean, scale, shift, Plane(output, n, c, channels, plane));
             }
+        }
+    }
+
+    /// <summary>A batch of <see cref="ForwardInference"/> split by samples over the workers (each element is computed alone).</summary>
+    private readonly unsafe struct InferenceSamples(
+        float* input, float* output, int channels, int plane, float* weight, float* bias, float* runningMean, float* runningVar, float epsilon)
+        : IParallelJob
+    {
+        public void Run(int worker, int start, int end)
+        {
+            int sample = channels * plane;
+            ForwardInferenceSamples(
+                new ReadOnlySpan<float>(input, end * sample),
+                new Span<float>(output, end * sample),
+                start,
+                end,
+                channels,
+                plane,
+                new ReadOnlySpan<float>(weight, channels),
+                new ReadOnlySpan<float>(bias, channels),
+                new ReadOnlySpan<float>(runningMean, channels),
+                new ReadOnlySpan<float>(runningVar, channels),
+                epsilon);
         }
     }
 

@@ -16,10 +16,36 @@ public static class GlobalAveragePool
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, int plane)
     {
         Check(input.Length, nameof(input), output.Length, nameof(output), rows, plane);
-        for (int r = 0; r < rows; r++)
+        if (rows >= 2 && ElementwiseParallel.Worthwhile(input.Length))
+        {
+            unsafe
+            {
+                fixed (float* x = input, y = output)
+                {
+                    if (ParallelGate.TryRun(new ForwardRows(x, y, plane), rows, ElementwiseParallel.SerialNanoseconds(input.Length)))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        ForwardRowRange(input, output, 0, rows, plane);
+    }
+
+    private static void ForwardRowRange(ReadOnlySpan<float> input, Span<float> output, int start, int end, int plane)
+    {
+        for (int r = start; r < end; r++)
         {
             output[r] = (float)(WidenedSums.Sum(input.Slice(r * plane, plane)) / plane);
         }
+    }
+
+    /// <summary>Rows [start, end) of a forward split over the workers (each mean is computed alone).</summary>
+    private readonly unsafe struct ForwardRows(float* input, float* output, int plane) : IParallelJob
+    {
+        public void Run(int worker, int start, int end) =>
+            ForwardRowRange(new ReadOnlySpan<float>(input, end * plane), new Span<float>(output, end), start, end, plane);
     }
 
     /// <summary>inputGradient[r, p] = outputGradient[r] / plane for every p, overwriting.</summary>

@@ -172,14 +172,28 @@ public static partial class ImplicitConvolution
         Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
         ref float c = ref MemoryMarshal.GetReference(product);
-        if (!ImplicitConvolutionParallel.TryRun(shape, padded, packedWeights, product))
+        if (!ImplicitConvolutionParallel.TryRun(shape, padded, packedWeights, product, output, bias, relu))
         {
             ComputeRows(
                 shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref c, 0, shape.OutputHeight);
+            TransposeRows(shape, ref c, ref MemoryMarshal.GetReference(output), bias, relu, 0, shape.OutputHeight);
         }
+    }
 
+    /// <summary>Output rows [firstRow, endRow) of the pixel-major product into (C_out, OH, OW), with the bias and the ReLU.</summary>
+    internal static void TransposeRows(
+        in ConvolutionShape shape, ref float product, ref float output, ReadOnlySpan<float> bias, bool relu, int firstRow, int endRow)
+    {
+        int firstPixel = firstRow * shape.OutputWidth, pixels = (endRow - firstRow) * shape.OutputWidth;
         MatrixTranspose.IntoWithBias(
-            shape.OutputPixels, shape.OutputChannels, ref c, productStride, ref MemoryMarshal.GetReference(output), shape.OutputPixels, bias, relu);
+            pixels,
+            shape.OutputChannels,
+            ref Unsafe.Add(ref product, (nint)firstPixel * ProductStride(shape)),
+            ProductStride(shape),
+            ref Unsafe.Add(ref output, firstPixel),
+            shape.OutputPixels,
+            bias,
+            relu);
     }
 
     /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>

@@ -3,27 +3,58 @@ namespace CnnGen.Runtime.Kernels;
 /// <summary>
 /// Splits one sample's <see cref="ImplicitConvolution"/> over <see cref="Parallelism"/>'s workers by
 /// blocks of output rows — the batch-1 case, where there are no samples to share out — through
-/// <see cref="ParallelGate"/>. Depth is not split, so the result is bit-identical for any thread count.
+/// <see cref="ParallelGate"/>: each worker computes its rows of the pixel-major product and transposes them
+/// into the output with the bias (and ReLU), so only the channels-last copy of the input stays on one thread.
+/// Depth is not split, so the result is bit-identical for any thread count.
 /// </summary>
 internal static unsafe class ImplicitConvolutionParallel
 {
-    /// <summary>Computes the whole pixel-major product in parallel and returns true, or returns false if it should not.</summary>
-    public static bool TryRun(in ConvolutionShape shape, Span<float> padded, ReadOnlySpan<float> packedWeights, Span<float> product)
+    /// <summary>
+    /// One sample's convolution below this many FLOPs runs on one thread without asking. A fork/join through
+    /// <see cref="ParallelGate"/> costs ≈ 1 µs when the second core is free, and this kernel runs ≈ 150 GFLOP/s a
+    /// core on ResNet-8's 3 × 3 convolutions, so at 1 MFLOP (≈ 7 µs) two threads take ≈ 3.5 + 1 µs against 7.
+    /// Above it the gate decides from the overhead it measures (tens of µs while another process holds the second
+    /// core), instead of a fixed threshold high enough for that case — the blocked GEMM's 4 MFLOP
+    /// (<see cref="GemmParallel.MinBlockedFlops"/>), which no ResNet-8 convolution (3.6 MFLOP at most) reaches.
+    /// </summary>
+    public const long MinFlops = 1_000_000;
+
+    /// <summary>One core's rate on these convolutions at full width (≈ 150 GFLOP/s), for the time <see cref="ParallelGate"/> weighs against its measured split overhead.</summary>
+    private const double FlopsPerNanosecond = 150;
+
+    /// <summary>
+    /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel —
+    /// the pixel-major product into <paramref name="product"/>, then transposed into <paramref name="output"/>
+    /// with <paramref name="bias"/> and <paramref name="relu"/> — and returns true, or returns false if it should not.
+    /// </summary>
+    public static bool TryRun(
+        in ConvolutionShape shape,
+        Span<float> padded,
+        ReadOnlySpan<float> packedWeights,
+        Span<float> product,
+        Span<float> output,
+        ReadOnlySpan<float> bias,
+        bool relu)
     {
-        if (2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels < GemmParallel.MinBlockedFlops)
+        long flops = 2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels;
+        if (flops < MinFlops)
         {
             return false;
         }
 
-        fixed (float* a = padded, b = packedWeights, c = product)
+        fixed (float* a = padded, b = packedWeights, c = product, y = output, beta = bias)
         {
-            return ParallelGate.TryRun(new Job(shape, a, b, c), shape.OutputHeight);
+            return ParallelGate.TryRun(new Job(shape, a, b, c, y, beta, bias.Length, relu), shape.OutputHeight, flops / FlopsPerNanosecond);
         }
     }
 
-    private readonly struct Job(ConvolutionShape shape, float* padded, float* packedWeights, float* product) : IParallelJob
+    private readonly struct Job(ConvolutionShape shape, float* padded, float* packedWeights, float* product, float* output, float* bias, int biasLength, bool relu)
+        : IParallelJob
     {
-        public void Run(int worker, int start, int end) =>
+        public void Run(int worker, int start, int end)
+        {
             ImplicitConvolution.ComputeRows(shape, ref *padded, ref *packedWeights, ref *product, start, end);
+            ImplicitConvolution.TransposeRows(shape, ref *product, ref *output, new ReadOnlySpan<float>(bias, biasLength), relu, start, end);
+        }
     }
 }

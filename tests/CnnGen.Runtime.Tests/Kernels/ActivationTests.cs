@@ -78,6 +78,36 @@ public class ActivationTests
         }
     }
 
+    /// <summary>
+    /// max(a + b, 0) against a naive loop, into a third span and in place over either operand; lengths across
+    /// the kernel's 4096-float blocks (a ResNet-8 sample of 12,544 floats ends in a partial one).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(4096)]
+    [InlineData(12544)]
+    public void ReluAddThenForwardIsTheReluOfTheSum(int length)
+    {
+        var random = new Random(length);
+        float[] a = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] b = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] expected = a.Zip(b, (x, y) => Math.Max(x + y, 0f)).ToArray();
+
+        float[] output = new float[length];
+        Array.Fill(output, float.NaN);
+        Relu.AddThenForward(a, b, output);
+        Assert.Equal(expected, output);
+
+        float[] intoA = (float[])a.Clone();
+        Relu.AddThenForward(intoA, b, intoA);
+        Assert.Equal(expected, intoA);
+        float[] intoB = (float[])b.Clone();
+        Relu.AddThenForward(a, intoB, intoB);
+        Assert.Equal(expected, intoB);
+        Assert.Throws<ArgumentException>(() => Relu.AddThenForward(a, b, new float[length + 1]));
+    }
+
     [Fact]
     public void ForwardSaturatesWithoutNaN()
     {

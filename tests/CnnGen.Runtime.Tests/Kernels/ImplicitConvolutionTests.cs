@@ -94,13 +94,26 @@ public class ImplicitConvolutionTests
         Assert.Contains("stride 1", error.Message);
     }
 
-    [Fact]
-    public void Two_threads_split_one_sample_bit_for_bit_and_allocate_nothing_once_warm()
+    /// <summary>
+    /// Shapes one sample of which splits over two workers by output rows: the seed net's conv2, and ResNet-8's
+    /// 16-channel 28 × 28, stride-2 and 7 × 7 (7 rows: 3 + 4) 3 × 3 convolutions.
+    /// </summary>
+    public static TheoryData<int[]> SplitShapes() => new()
     {
-        ConvolutionShape shape = ConvolutionReference.Shape(32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2);
-        float[] input = GemmReference.RandomValues(32 * 14 * 14, seed: 4);
-        float[] weight = GemmReference.RandomValues(64 * shape.PatchSize, seed: 5);
-        float[] bias = GemmReference.RandomValues(64, seed: 6);
+        new[] { 32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2 },
+        new[] { 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1 },
+        new[] { 16, 28, 28, 32, 3, 3, 2, 2, 1, 1, 1, 1 },
+        new[] { 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1 },
+    };
+
+    /// <summary>Each worker transposes its own rows into the output with the bias and the ReLU: the bits of one thread, and the naive convolution's values.</summary>
+    [Theory]
+    [MemberData(nameof(SplitShapes))]
+    public void Two_threads_split_one_sample_bit_for_bit_and_allocate_nothing_once_warm(int[] geometry)
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        Assert.True(2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels >= ImplicitConvolutionParallel.MinFlops, "The shape must be large enough to be split.");
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 4);
         float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
         ImplicitConvolution.PackWeights(shape, weight, packed);
 
@@ -108,19 +121,24 @@ public class ImplicitConvolutionTests
         try
         {
             Parallelism.ThreadCount = 1;
-            float[] single = Run(shape, input, weight, bias);
+            float[] single = Run(shape, input, weight, bias, relu: true);
             Parallelism.ThreadCount = 2;
+            ParallelGate.SplitEveryJob = true; // whatever the split costs on this host now
             var split = new float[single.Length];
-            ImplicitConvolution.Forward(shape, input, packed, bias, split);
+            Array.Fill(split, float.NaN);
+            ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true);
             Assert.Equal(single, split);
+            double[] expected = ConvolutionReference.Naive(shape, input, weight, bias).Select(v => Math.Max(v, 0)).ToArray();
+            ConvolutionReference.AssertClose(split, expected, "output on two threads");
 
             long before = GC.GetAllocatedBytesForCurrentThread();
-            ImplicitConvolution.Forward(shape, input, packed, bias, split);
+            ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
         finally
         {
             Parallelism.ThreadCount = saved;
+            ParallelGate.SplitEveryJob = false;
         }
     }
 
