@@ -77,6 +77,18 @@ internal sealed class EmitContext
 
     public string GradientSample(TensorPlan tensor) => Slice(ActivationGradients, GradientStart(tensor), "n * ", tensor.Size);
 
+    /// <summary><c>SpanOf(_activationGradients, 784 * _batch + first * 6272, count * 6272)</c>: samples [first, first + count) of a tensor's gradient.</summary>
+    public string GradientSamples(TensorPlan tensor, string first, string count) => Samples(ActivationGradients, GradientStart(tensor), first, count, tensor.Size);
+
+    /// <summary><c>SpanOf(_conv1BorderedInputs, first * 25088, count * 25088)</c>: samples [first, first + count) of a per-sample field.</summary>
+    public static string Samples(string field, string first, string count, int size) => Samples(field, "0", first, count, size);
+
+    private static string Samples(string array, string start, string first, string count, int size)
+    {
+        string at = start == "0" ? $"{first} * {SourceWriter.Int(size)}" : $"{start} + {first} * {SourceWriter.Int(size)}";
+        return $"SpanOf({array}, {at}, {count} * {SourceWriter.Int(size)})";
+    }
+
     /// <summary>Floats [offset, offset + length) of sample n of a tensor: one operand's channels in a concatenation.</summary>
     public string ValueSamplePart(TensorPlan tensor, int offset, int length) =>
         Caller(tensor) is { } caller

@@ -203,6 +203,13 @@ internal sealed partial class Conv2DLayer
             w.Line($"{Code.Span} columnsGradient = SpanOf({ColumnsField(layer)}Gradient, worker * {Int(columns)}, {Int(columns)});");
         }
 
+        // Weight gradients of several samples at once (one product over all their pixels) once their output gradients are final.
+        int samplesPerCall = layer.WeightGradientSamples;
+        if (samplesPerCall > 1)
+        {
+            w.Line("int weightGradientStart = start;");
+        }
+
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} outputGradient = {context.GradientSample(context.OutputOf(layer))};");
         if (layer.FusedActivation is { } activation)
@@ -210,9 +217,12 @@ internal sealed partial class Conv2DLayer
             w.Line(ActivationLayer.SampleBackward(activation, context.ValueSample(context.OutputOf(layer)), "outputGradient", layer));
         }
 
-        w.Line(layer.TrainsInPlace
-            ? $"{Code.Kernels}ImplicitConvolution.AccumulateWeightGradient({ShapeField(layer)}, {BorderedInputSample(layer)}, outputGradient, weightGradientRows);"
-            : $"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
+        if (samplesPerCall == 1)
+        {
+            w.Line(layer.TrainsInPlace
+                ? $"{Code.Kernels}ImplicitConvolution.AccumulateWeightGradient({ShapeField(layer)}, {BorderedInputSample(layer)}, outputGradient, weightGradientRows);"
+                : $"{Code.Gemm}MultiplyNT({Int(outChannels)}, {Int(patch)}, {Int(pixels)}, outputGradient, SpanOf({ColumnsField(layer)}, n * {Int(columns)}, {Int(columns)}), weightGradient, accumulate: true);");
+        }
         if (layer.BiasCount > 0)
         {
             w.Line($"{Code.Bias}AccumulateRowSums(outputGradient, biasGradient, {Int(outChannels)}, {Int(pixels)});");
@@ -231,6 +241,17 @@ internal sealed partial class Conv2DLayer
 
         if (guarded)
         {
+            w.Close();
+        }
+
+        if (samplesPerCall > 1)
+        {
+            w.Open($"if (n + 1 - weightGradientStart == {Int(samplesPerCall)} || n + 1 == end)");
+            w.Line("int samples = n + 1 - weightGradientStart;");
+            string bordered = EmitContext.Samples(BorderedInputsField(layer), "weightGradientStart", "samples", layer.BorderedInputSize);
+            string outputGradients = context.GradientSamples(context.OutputOf(layer), "weightGradientStart", "samples");
+            w.Line($"{Code.Kernels}ImplicitConvolution.AccumulateWeightGradient({ShapeField(layer)}, {bordered}, {outputGradients}, weightGradientRows);");
+            w.Line("weightGradientStart = n + 1;");
             w.Close();
         }
 

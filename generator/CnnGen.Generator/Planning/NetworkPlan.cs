@@ -252,6 +252,12 @@ internal sealed record LayerPlan(
     /// </summary>
     public int WeightGradientSize => TrainsInPlace ? PackedSizes.WeightGradientRows(Output.Channels, PatchSize) : 0;
 
+    /// <summary>
+    /// Conv2D when <see cref="TrainsInPlace"/>: samples per weight-gradient call (<c>KernelSupport.WeightGradientSamples</c>),
+    /// so that one call's depth covers enough pixels; 1 otherwise.
+    /// </summary>
+    public int WeightGradientSamples => TrainsInPlace ? KernelSupport.WeightGradientSamples(Output.PlaneSize) : 1;
+
     private static int PaddedExtent(AxisGeometry axis) => ConvolutionGeometry.PaddedExtent(axis.Output, axis.Kernel, axis.Stride, axis.Dilation);
 
     /// <summary>

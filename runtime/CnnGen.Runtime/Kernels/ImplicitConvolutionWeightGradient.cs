@@ -19,12 +19,18 @@ public static partial class ImplicitConvolution
     public static int WeightGradientLength(in ConvolutionShape shape) => PackedSizes.WeightGradientRows(shape.OutputChannels, shape.PatchSize);
 
     /// <summary>
-    /// Adds one sample's weight gradient to <paramref name="gradient"/> (<see cref="WeightGradientLength"/>
+    /// Adds the weight gradient of one or more samples to <paramref name="gradient"/> (<see cref="WeightGradientLength"/>
     /// floats, zeroed by the caller before the first sample): <paramref name="borderedInput"/> is what
     /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool)"/>
-    /// left, <paramref name="outputGradient"/> is dLoss/dOutput (C_out, OH, OW). <see cref="AddWeightGradient"/>
-    /// then adds the sum into the (C_out, C_in, KH, KW) gradient.
+    /// left for each sample (<see cref="BorderedInputLength"/> floats each, back to back), <paramref name="outputGradient"/>
+    /// is dLoss/dOutput (C_out, OH, OW) for as many samples. <see cref="AddWeightGradient"/> then adds the sum into the
+    /// (C_out, C_in, KH, KW) gradient.
     /// </summary>
+    /// <remarks>
+    /// The samples are one product whose depth runs over all their pixels, so each register tile's sum is loaded and
+    /// stored once for all of them: with 196 pixels a tile is otherwise too short to hide its start and end
+    /// (<see cref="KernelSupport.WeightGradientSamples"/> says how many samples the generated code passes).
+    /// </remarks>
     public static void AccumulateWeightGradient(
         in ConvolutionShape shape, ReadOnlySpan<float> borderedInput, ReadOnlySpan<float> outputGradient, Span<float> gradient)
     {
@@ -49,39 +55,54 @@ public static partial class ImplicitConvolution
         where TVector : struct
     {
         shape.Validate();
-        ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
-        ConvolutionShape.CheckLength(outputGradient.Length, (long)shape.OutputChannels * shape.OutputPixels, nameof(outputGradient));
+        int borderedLength = BorderedInputLength(shape), pixels = shape.OutputPixels, filters = shape.OutputChannels;
+        int samples = Math.Max(1, borderedInput.Length / borderedLength);
+        ConvolutionShape.CheckLength(borderedInput.Length, (long)samples * borderedLength, nameof(borderedInput));
+        ConvolutionShape.CheckLength(outputGradient.Length, (long)samples * filters * pixels, nameof(outputGradient));
         ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
-        int width = shape.PaddedOutputChannels, pixels = shape.OutputPixels, filters = shape.OutputChannels;
+        int width = shape.PaddedOutputChannels, depth = samples * pixels;
 
-        // dY pixel-major in panels of one tile's columns (2 vectors), each panel's rows contiguous and the
-        // channels past C_out zero: a tile then streams one contiguous panel, as the GEMM's packed B.
+        // dY pixel-major in panels of one tile's columns (2 vectors), each panel's rows contiguous — every sample's
+        // pixels, one sample after the other — and the channels past C_out zero: a tile then streams one contiguous
+        // panel, as the GEMM's packed B.
         int panelWidth = 2 * TLanes.Count;
-        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(pixels * PackedSizes.RoundUp(width, panelWidth));
+        Span<float> pixelMajor = KernelScratch.ConvolutionProduct(depth * PackedSizes.RoundUp(width, panelWidth));
         for (int first = 0; first < width; first += panelWidth)
         {
             int channels = Math.Min(panelWidth, filters - first), panelStride = Math.Min(panelWidth, width - first);
-            Span<float> panel = pixelMajor.Slice(first * pixels, pixels * panelStride);
-            if (channels > 0)
+            for (int sample = 0; sample < samples; sample++)
             {
-                MatrixTranspose.Into(
-                    channels, pixels, ref MemoryMarshal.GetReference(outputGradient.Slice(first * pixels)), pixels, ref MemoryMarshal.GetReference(panel), panelStride, accumulate: false);
-            }
+                Span<float> panel = pixelMajor.Slice((first * depth) + (sample * pixels * panelStride), pixels * panelStride);
+                if (channels > 0)
+                {
+                    MatrixTranspose.Into(
+                        channels,
+                        pixels,
+                        ref MemoryMarshal.GetReference(outputGradient.Slice((sample * filters * pixels) + (first * pixels))),
+                        pixels,
+                        ref MemoryMarshal.GetReference(panel),
+                        panelStride,
+                        accumulate: false);
+                }
 
-            for (int p = 0; channels < panelStride && p < pixels; p++)
-            {
-                panel.Slice((p * panelStride) + Math.Max(channels, 0), panelStride - Math.Max(channels, 0)).Clear();
+                for (int p = 0; channels < panelStride && p < pixels; p++)
+                {
+                    panel.Slice((p * panelStride) + Math.Max(channels, 0), panelStride - Math.Max(channels, 0)).Clear();
+                }
             }
         }
 
-        // Where each output pixel's top-left tap reads in the bordered input.
-        Span<int> steps = KernelScratch.TapOffsets(pixels);
+        // Where each output pixel's top-left tap reads in the bordered inputs.
+        Span<int> steps = KernelScratch.TapOffsets(depth);
         int step = 0;
-        for (int oy = 0; oy < shape.OutputHeight; oy++)
+        for (int sample = 0; sample < samples; sample++)
         {
-            for (int ox = 0; ox < shape.OutputWidth; ox++)
+            for (int oy = 0; oy < shape.OutputHeight; oy++)
             {
-                steps[step++] = ((oy * shape.StrideY * shape.PaddedWidth) + (ox * shape.StrideX)) * shape.InputChannels;
+                for (int ox = 0; ox < shape.OutputWidth; ox++)
+                {
+                    steps[step++] = (sample * borderedLength) + (((oy * shape.StrideY * shape.PaddedWidth) + (ox * shape.StrideX)) * shape.InputChannels);
+                }
             }
         }
 
@@ -89,6 +110,7 @@ public static partial class ImplicitConvolution
             shape,
             ref MemoryMarshal.GetReference(borderedInput),
             ref MemoryMarshal.GetReference(steps),
+            depth,
             ref MemoryMarshal.GetReference(pixelMajor),
             width,
             ref MemoryMarshal.GetReference(gradient));
@@ -119,29 +141,29 @@ public static partial class ImplicitConvolution
         }
     }
 
-    /// <summary>Rows of the accumulator in tiles: row m = (ky, kx, c) reads the bordered input at its tap's offset.</summary>
+    /// <summary>Rows of the accumulator in tiles: row m = (ky, kx, c) reads the bordered input at its tap's offset, over <paramref name="depth"/> pixels.</summary>
     private static void AccumulateRows<TLanes, TVector>(
-        in ConvolutionShape shape, ref float borderedInput, ref int steps, ref float pixelMajor, int width, ref float gradient)
+        in ConvolutionShape shape, ref float borderedInput, ref int steps, int depth, ref float pixelMajor, int width, ref float gradient)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
-        int patch = shape.PatchSize, pixels = shape.OutputPixels, groupWidth = 2 * TLanes.Count;
+        int patch = shape.PatchSize, groupWidth = 2 * TLanes.Count;
         Span<nint> rowOffsets = RowOffsets(shape);
         for (int group = 0; group < width; group += groupWidth)
         {
             bool two = width - group >= groupWidth;
-            ref float b = ref Unsafe.Add(ref pixelMajor, (nint)group * pixels);
+            ref float b = ref Unsafe.Add(ref pixelMajor, (nint)group * depth);
             for (int first = 0; first < patch; first += TLanes.Rows)
             {
                 int rows = Math.Min(TLanes.Rows, patch - first);
                 ref float tile = ref Unsafe.Add(ref gradient, ((nint)first * width) + group);
                 if (two)
                 {
-                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets.Slice(first, rows), ref steps, pixels, ref b, groupWidth, ref tile, width, accumulate: true);
+                    IndirectGemm.Tile<TLanes, TVector, TwoVectors>(rows, ref borderedInput, rowOffsets.Slice(first, rows), ref steps, depth, ref b, groupWidth, ref tile, width, accumulate: true);
                 }
                 else
                 {
-                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets.Slice(first, rows), ref steps, pixels, ref b, TLanes.Count, ref tile, width, accumulate: true);
+                    IndirectGemm.Tile<TLanes, TVector, OneVector>(rows, ref borderedInput, rowOffsets.Slice(first, rows), ref steps, depth, ref b, TLanes.Count, ref tile, width, accumulate: true);
                 }
             }
         }

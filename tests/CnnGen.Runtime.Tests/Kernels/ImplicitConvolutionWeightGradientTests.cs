@@ -5,8 +5,8 @@ namespace CnnGen.Runtime.Tests.Kernels;
 
 /// <summary>
 /// <see cref="ImplicitConvolution.AccumulateWeightGradient(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
-/// on the bordered input a forward kept, summed over two samples and added to a gradient that already
-/// holds values, against <see cref="ConvolutionReference.NaiveWeightGradient"/>, at every vector width.
+/// on the bordered input a forward kept, summed over three samples — two in one call, one in the next — and added to a
+/// gradient that already holds values, against <see cref="ConvolutionReference.NaiveWeightGradient"/>, at every vector width.
 /// </summary>
 public class ImplicitConvolutionWeightGradientTests
 {
@@ -16,7 +16,7 @@ public class ImplicitConvolutionWeightGradientTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Two_samples_add_their_gradients_to_the_existing_ones(int[] geometry)
+    public void Samples_add_their_gradients_to_the_existing_ones_one_or_several_a_call(int[] geometry)
     {
         ConvolutionShape shape = ConvolutionReference.Shape(geometry);
         float[] weightGradient = Check(shape, (s, x, dy, g) => ImplicitConvolution.AccumulateWeightGradient(s, x, dy, g));
@@ -48,6 +48,8 @@ public class ImplicitConvolutionWeightGradientTests
 
         var error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.AccumulateWeightGradient(shape, bordered[1..], outputGradient, gradient));
         Assert.Equal("borderedInput", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.AccumulateWeightGradient(shape, [.. bordered, .. bordered], outputGradient, gradient));
+        Assert.Equal("outputGradient", error.ParamName);
         error = Assert.Throws<ArgumentException>(() => ImplicitConvolution.AddWeightGradient(shape, gradient, new float[10]));
         Assert.Contains((64 * 800).ToString(), error.Message);
         error = Assert.Throws<ArgumentException>(
@@ -67,14 +69,17 @@ public class ImplicitConvolutionWeightGradientTests
         var accumulator = new float[ImplicitConvolution.WeightGradientLength(shape)];
         double[] expected = Array.ConvertAll(initial, value => (double)value);
 
-        for (int sample = 0; sample < 2; sample++)
+        int borderedLength = ImplicitConvolution.BorderedInputLength(shape);
+        const int Samples = 3;
+        var bordered = new float[Samples * borderedLength];
+        var outputGradients = new float[Samples * outputLength];
+        bordered.AsSpan().Fill(float.NaN); // the forward must write all of it, border included
+        for (int sample = 0; sample < Samples; sample++)
         {
             float[] input = GemmReference.RandomValues(inputLength, seed: 10 + sample);
             float[] outputGradient = GemmReference.RandomValues(outputLength, seed: 20 + sample);
-            var bordered = new float[ImplicitConvolution.BorderedInputLength(shape)];
-            bordered.AsSpan().Fill(float.NaN); // the forward must write all of it, border included
-            ImplicitConvolution.Forward(shape, input, packed, default, new float[outputLength], bordered);
-            accumulate(shape, bordered, outputGradient, accumulator);
+            outputGradient.CopyTo(outputGradients, sample * outputLength);
+            ImplicitConvolution.Forward(shape, input, packed, default, new float[outputLength], bordered.AsSpan(sample * borderedLength, borderedLength));
 
             double[] sampleGradient = ConvolutionReference.NaiveWeightGradient(shape, input, outputGradient);
             for (int i = 0; i < expected.Length; i++)
@@ -82,6 +87,10 @@ public class ImplicitConvolutionWeightGradientTests
                 expected[i] += sampleGradient[i];
             }
         }
+
+        // Samples 0 and 1 in one call (one product over both samples' pixels), then sample 2 alone.
+        accumulate(shape, bordered.AsSpan(0, 2 * borderedLength), outputGradients.AsSpan(0, 2 * outputLength), accumulator);
+        accumulate(shape, bordered.AsSpan(2 * borderedLength), outputGradients.AsSpan(2 * outputLength), accumulator);
 
         ImplicitConvolution.AddWeightGradient(shape, accumulator, weightGradient);
         ConvolutionReference.AssertClose(weightGradient, expected, "weightGradient");
