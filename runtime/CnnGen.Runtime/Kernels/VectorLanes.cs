@@ -43,8 +43,11 @@ internal interface ILanes<TVector>
 
     static abstract TVector And(TVector left, TVector right);
 
-    /// <summary>[max(a0, a1), max(a2, a3), …, max(b0, b1), max(b2, b3), …]: adjacent lanes' maxima, a's then b's (NaN propagates).</summary>
-    static abstract TVector PairMaxima(TVector a, TVector b);
+    /// <summary>
+    /// Stores the Count / 2 maxima of adjacent lanes, [max(v0, v1), max(v2, v3), …], at destination + offset (NaN
+    /// propagates; the floats after them are not touched).
+    /// </summary>
+    static abstract void StorePairMaxima(TVector value, ref float destination, nuint offset);
 
     static abstract void Store(TVector value, ref float destination, nuint offset);
 
@@ -111,12 +114,13 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> And(Vector512<float> left, Vector512<float> right) => left & right;
 
-    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves narrowed into a Vector256 (<c>vpmovqd</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> PairMaxima(Vector512<float> a, Vector512<float> b) =>
-        Vector512.Narrow(
-            Vector512.Max(a, Vector512.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
-            Vector512.Max(b, Vector512.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+    public static void StorePairMaxima(Vector512<float> value, ref float destination, nuint offset)
+    {
+        Vector512<ulong> pairs = Vector512.Max(value, Vector512.ShiftRightLogical(value.AsUInt64(), 32).AsSingle()).AsUInt64();
+        Vector512.Narrow(pairs, pairs).GetLower().AsSingle().StoreUnsafe(ref destination, offset);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -166,12 +170,13 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> And(Vector256<float> left, Vector256<float> right) => left & right;
 
-    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves narrowed into a Vector128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> PairMaxima(Vector256<float> a, Vector256<float> b) =>
-        Vector256.Narrow(
-            Vector256.Max(a, Vector256.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
-            Vector256.Max(b, Vector256.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+    public static void StorePairMaxima(Vector256<float> value, ref float destination, nuint offset)
+    {
+        Vector256<ulong> pairs = Vector256.Max(value, Vector256.ShiftRightLogical(value.AsUInt64(), 32).AsSingle()).AsUInt64();
+        Vector256.Narrow(pairs, pairs).GetLower().AsSingle().StoreUnsafe(ref destination, offset);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -253,12 +258,13 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> And(Vector128<float> left, Vector128<float> right) => left & right;
 
-    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves narrowed into one 64-bit store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> PairMaxima(Vector128<float> a, Vector128<float> b) =>
-        Vector128.Narrow(
-            Vector128.Max(a, Vector128.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
-            Vector128.Max(b, Vector128.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+    public static void StorePairMaxima(Vector128<float> value, ref float destination, nuint offset)
+    {
+        Vector128<ulong> pairs = Vector128.Max(value, Vector128.ShiftRightLogical(value.AsUInt64(), 32).AsSingle()).AsUInt64();
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref destination, offset)), Vector128.Narrow(pairs, pairs).AsUInt64().ToScalar());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
