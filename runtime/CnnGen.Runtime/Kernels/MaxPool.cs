@@ -18,8 +18,8 @@ namespace CnnGen.Runtime.Kernels;
 /// <para>
 /// Why a kernel: with data-dependent comparisons a scalar loop mispredicts about every other branch,
 /// which made pooling the most expensive layer of LeNet-5. Forward is written once over
-/// <see cref="ILanes{TVector}"/>: a vector of input columns of each row of a pair, their element-wise maxima
-/// (vertical), then <see cref="ILanes{TVector}.StorePairMaxima"/> (horizontal), at the widest width whose vector
+/// <see cref="ILanes{TVector}"/>: a vector of input columns of each row of a pair, their windows' maxima stored as
+/// half a vector (<see cref="ILanes{TVector}.StoreWindowMaxima"/>), at the widest width whose vector
 /// the row holds (so 512, 256 or 128 bits; rows narrower than 4 columns, and machines without SIMD, take a
 /// scalar loop with the same results). Backward works on eight input columns of a row pair as one
 /// <see cref="Vector256{T}"/> (column 2i+1 shifted onto 2i in every 64-bit lane); without 256-bit vectors
@@ -58,9 +58,9 @@ public static class MaxPool
     }
 
     /// <summary>
-    /// Every output row from its input row pair in steps of one vector of input columns (Count / 2 outputs): the
-    /// vertical maxima, then their adjacent pairs' maxima stored (<see cref="ILanes{TVector}.StorePairMaxima"/>). A
-    /// row's last step is moved back to end at its last window, recomputing a few outputs, instead of a scalar tail.
+    /// Every output row from its input row pair in steps of one vector of input columns (Count / 2 outputs,
+    /// <see cref="ILanes{TVector}.StoreWindowMaxima"/>). A row's last step is moved back to end at its last window,
+    /// recomputing a few outputs, instead of a scalar tail.
     /// </summary>
     /// <remarks>
     /// One vector per step rather than two (which would store a whole vector of outputs) lets rows half as wide take
@@ -83,7 +83,7 @@ public static class MaxPool
                 for (int x = 0; ; x += step)
                 {
                     x = Math.Min(x, columns - step);
-                    TLanes.StorePairMaxima(TLanes.Max(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x)), ref pooled, (nuint)(x / 2));
+                    TLanes.StoreWindowMaxima(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x), ref pooled, (nuint)x >> 1);
                     if (x == columns - step)
                     {
                         break;

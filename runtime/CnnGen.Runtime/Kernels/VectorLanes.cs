@@ -44,10 +44,10 @@ internal interface ILanes<TVector>
     static abstract TVector And(TVector left, TVector right);
 
     /// <summary>
-    /// Stores the Count / 2 maxima of adjacent lanes, [max(v0, v1), max(v2, v3), …], at destination + offset (NaN
-    /// propagates; the floats after them are not touched).
+    /// The 2 × 2 windows of two rows of Count floats: stores their Count / 2 maxima, [max(t0, t1, b0, b1), max(t2, t3,
+    /// b2, b3), …], at destination + offset (NaN propagates; the floats after them are not touched).
     /// </summary>
-    static abstract void StorePairMaxima(TVector value, ref float destination, nuint offset);
+    static abstract void StoreWindowMaxima(TVector top, TVector bottom, ref float destination, nuint offset);
 
     static abstract void Store(TVector value, ref float destination, nuint offset);
 
@@ -114,12 +114,16 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> And(Vector512<float> left, Vector512<float> right) => left & right;
 
-    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves narrowed into a Vector256 (<c>vpmovqd</c>).</summary>
+    /// <summary>
+    /// The rows' maxima, each 64-bit lane's upper float moved onto its lower one and the maxima taken, the lower halves
+    /// narrowed into a Vector256 (one <c>vpmovqd</c>; <c>Narrow(pairs, pairs).GetLower()</c> is two and an insert).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePairMaxima(Vector512<float> value, ref float destination, nuint offset)
+    public static void StoreWindowMaxima(Vector512<float> top, Vector512<float> bottom, ref float destination, nuint offset)
     {
-        Vector512<ulong> pairs = Vector512.Max(value, Vector512.ShiftRightLogical(value.AsUInt64(), 32).AsSingle()).AsUInt64();
-        Vector512.Narrow(pairs, pairs).GetLower().AsSingle().StoreUnsafe(ref destination, offset);
+        Vector512<float> rows = Vector512.Max(top, bottom);
+        Vector512<ulong> pairs = Vector512.Max(rows, Vector512.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle()).AsUInt64();
+        (Avx512F.IsSupported ? Avx512F.ConvertToVector256UInt32(pairs) : Vector512.Narrow(pairs, pairs).GetLower()).AsSingle().StoreUnsafe(ref destination, offset);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -170,12 +174,13 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> And(Vector256<float> left, Vector256<float> right) => left & right;
 
-    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves narrowed into a Vector128.</summary>
+    /// <summary>As <see cref="Lanes512.StoreWindowMaxima"/>, narrowed into a Vector128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePairMaxima(Vector256<float> value, ref float destination, nuint offset)
+    public static void StoreWindowMaxima(Vector256<float> top, Vector256<float> bottom, ref float destination, nuint offset)
     {
-        Vector256<ulong> pairs = Vector256.Max(value, Vector256.ShiftRightLogical(value.AsUInt64(), 32).AsSingle()).AsUInt64();
-        Vector256.Narrow(pairs, pairs).GetLower().AsSingle().StoreUnsafe(ref destination, offset);
+        Vector256<float> rows = Vector256.Max(top, bottom);
+        Vector256<ulong> pairs = Vector256.Max(rows, Vector256.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle()).AsUInt64();
+        (Avx512F.VL.IsSupported ? Avx512F.VL.ConvertToVector128UInt32(pairs) : Vector256.Narrow(pairs, pairs).GetLower()).AsSingle().StoreUnsafe(ref destination, offset);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -258,11 +263,12 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> And(Vector128<float> left, Vector128<float> right) => left & right;
 
-    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves narrowed into one 64-bit store.</summary>
+    /// <summary>As <see cref="Lanes512.StoreWindowMaxima"/>, narrowed into one 64-bit store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePairMaxima(Vector128<float> value, ref float destination, nuint offset)
+    public static void StoreWindowMaxima(Vector128<float> top, Vector128<float> bottom, ref float destination, nuint offset)
     {
-        Vector128<ulong> pairs = Vector128.Max(value, Vector128.ShiftRightLogical(value.AsUInt64(), 32).AsSingle()).AsUInt64();
+        Vector128<float> rows = Vector128.Max(top, bottom);
+        Vector128<ulong> pairs = Vector128.Max(rows, Vector128.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle()).AsUInt64();
         Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref destination, offset)), Vector128.Narrow(pairs, pairs).AsUInt64().ToScalar());
     }
 
