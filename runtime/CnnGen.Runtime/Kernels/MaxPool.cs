@@ -37,7 +37,8 @@ public static class MaxPool
         ref float inputStart = ref MemoryMarshal.GetReference(input);
         ref float outputStart = ref MemoryMarshal.GetReference(output);
 
-        // The widest vectors the row holds: LeNet-5's 28 columns take two Vector512 steps, its 10 two Vector256 ones.
+        // The widest vectors the row holds, two per step where it holds two: LeNet-5's 28 columns take one Vector512 per
+        // step at 512 bits and two Vector256 at 256, its 10 one Vector256 at 512 bits and two Vector128 at 128.
         int columns = 2 * outputWidth;
         if (Vector512.IsHardwareAccelerated && columns >= Vector512<float>.Count)
         {
@@ -57,22 +58,40 @@ public static class MaxPool
         }
     }
 
-    /// <summary>
-    /// Every output row from its input row pair in steps of one vector of input columns (Count / 2 outputs,
-    /// <see cref="ILanes{TVector}.StoreWindowMaxima"/>). A row's last step is moved back to end at its last window,
-    /// recomputing a few outputs, instead of a scalar tail.
-    /// </summary>
-    /// <remarks>
-    /// One vector per step rather than two (which would store a whole vector of outputs) lets rows half as wide take
-    /// the wider vectors: measured at 512 bits, LeNet-5's second pooling (10 columns) took 1.3× as long in blocks of
-    /// two Vector128 as in steps of one Vector256.
-    /// </remarks>
+    /// <summary>Rows of at least one vector: two vectors per step where they hold two.</summary>
     internal static void Forward<TLanes, TVector>(ref float input, ref float output, int planes, int height, int width)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
+        if (width / 2 * 2 >= 2 * TLanes.Count)
+        {
+            Forward<TLanes, TVector, TwoVectors>(ref input, ref output, planes, height, width);
+        }
+        else
+        {
+            Forward<TLanes, TVector, OneVector>(ref input, ref output, planes, height, width);
+        }
+    }
+
+    /// <summary>
+    /// Every output row from its input row pair in steps of one vector of input columns (Count / 2 outputs,
+    /// <see cref="ILanes{TVector}.StoreWindowMaxima"/>) or two (Count outputs: the rows' maxima, then
+    /// <see cref="ILanes{TVector}.PairMaxima"/>, one narrowing and one store). A row's last step is moved back to end at its last
+    /// window, recomputing a few outputs, instead of a scalar tail.
+    /// </summary>
+    /// <remarks>
+    /// Steps of one vector let rows half as wide take the wider vectors: measured at 512 bits, LeNet-5's second pooling
+    /// (10 columns) took 1.3× as long in blocks of two Vector128 as in steps of one Vector256, and its first (28 columns)
+    /// 1.3× as long in two Vector256 as in one Vector512. Where no wider vector is accelerated, two vectors per step
+    /// halve the steps (the seed net's 14 columns at 128 bits: two steps instead of four).
+    /// </remarks>
+    internal static void Forward<TLanes, TVector, TVectors>(ref float input, ref float output, int planes, int height, int width)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+        where TVectors : struct, ITileVectors
+    {
         int outputHeight = height / 2, outputWidth = width / 2, columns = 2 * outputWidth;
-        int step = TLanes.Count;
+        int count = TLanes.Count, step = TVectors.Two ? 2 * count : count;
         for (int plane = 0; plane < planes; plane++)
         {
             for (int oy = 0; oy < outputHeight; oy++)
@@ -83,7 +102,18 @@ public static class MaxPool
                 for (int x = 0; ; x += step)
                 {
                     x = Math.Min(x, columns - step);
-                    TLanes.StoreWindowMaxima(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x), ref pooled, (nuint)x >> 1);
+                    if (TVectors.Two)
+                    {
+                        nuint second = (nuint)(x + count);
+                        TVector left = TLanes.Max(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x));
+                        TVector right = TLanes.Max(TLanes.Load(ref top, second), TLanes.Load(ref bottom, second));
+                        TLanes.Store(TLanes.PairMaxima(left, right), ref pooled, (nuint)x >> 1);
+                    }
+                    else
+                    {
+                        TLanes.StoreWindowMaxima(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x), ref pooled, (nuint)x >> 1);
+                    }
+
                     if (x == columns - step)
                     {
                         break;

@@ -43,6 +43,9 @@ internal interface ILanes<TVector>
 
     static abstract TVector And(TVector left, TVector right);
 
+    /// <summary>[max(a0, a1), max(a2, a3), …, max(b0, b1), max(b2, b3), …]: adjacent lanes' maxima, a's then b's (NaN propagates).</summary>
+    static abstract TVector PairMaxima(TVector a, TVector b);
+
     /// <summary>
     /// The 2 × 2 windows of two rows of Count floats: stores their Count / 2 maxima, [max(t0, t1, b0, b1), max(t2, t3,
     /// b2, b3), …], at destination + offset (NaN propagates; the floats after them are not touched).
@@ -114,6 +117,13 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> And(Vector512<float> left, Vector512<float> right) => left & right;
 
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> PairMaxima(Vector512<float> a, Vector512<float> b) =>
+        Vector512.Narrow(
+            Vector512.Max(a, Vector512.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
+            Vector512.Max(b, Vector512.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+
     /// <summary>
     /// The rows' maxima, each 64-bit lane's upper float moved onto its lower one and the maxima taken, the lower halves
     /// narrowed into a Vector256 (one <c>vpmovqd</c>; <c>Narrow(pairs, pairs).GetLower()</c> is two and an insert).
@@ -173,6 +183,13 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> And(Vector256<float> left, Vector256<float> right) => left & right;
+
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> PairMaxima(Vector256<float> a, Vector256<float> b) =>
+        Vector256.Narrow(
+            Vector256.Max(a, Vector256.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
+            Vector256.Max(b, Vector256.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
 
     /// <summary>As <see cref="Lanes512.StoreWindowMaxima"/>, narrowed into a Vector128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -262,6 +279,13 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> And(Vector128<float> left, Vector128<float> right) => left & right;
+
+    /// <summary>Each 64-bit lane's upper float onto its lower one, the maxima taken, the lower halves kept (a narrowing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> PairMaxima(Vector128<float> a, Vector128<float> b) =>
+        Vector128.Narrow(
+            Vector128.Max(a, Vector128.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
+            Vector128.Max(b, Vector128.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
 
     /// <summary>As <see cref="Lanes512.StoreWindowMaxima"/>, narrowed into one 64-bit store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

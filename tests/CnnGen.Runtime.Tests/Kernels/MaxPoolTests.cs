@@ -10,9 +10,10 @@ namespace CnnGen.Runtime.Tests.Kernels;
 public class MaxPoolTests
 {
     // Forward: widths below 4 take the scalar path, 4 to 7 steps of one Vector128 (4 columns), 8 to 15 of one
-    // Vector256, 16 and more (on AVX-512) of one Vector512 — with and without an overlapping last step (6, 7, 10, 14,
-    // 28, 31) and with an odd column left over (7, 9, 17, 31). Backward: 8 columns and more, Vector256. Odd heights
-    // leave a row out.
+    // Vector256, 16 and more (on AVX-512) of one Vector512, and each width two vectors per step where the row holds two
+    // (the per-width test: 8+ at 128 bits, 16+ at 256, 32+ at 512) — with and without an overlapping last step (6, 7,
+    // 10, 14, 28, 31, 40) and with an odd column left over (7, 9, 17, 31). Backward: 8 columns and more, Vector256.
+    // Odd heights leave a row out.
     private static readonly (int Planes, int Height, int Width)[] Shapes =
     [
         (1, 2, 2), (3, 4, 6), (2, 5, 7), (1, 2, 8), (2, 3, 9), (6, 10, 10), (4, 14, 14), (2, 4, 16), (1, 3, 17), (2, 28, 28), (3, 7, 31), (2, 4, 40), (1, 6, 64),
