@@ -18,9 +18,9 @@ namespace CnnGen.Runtime.Kernels;
 /// <para>
 /// Why a kernel: with data-dependent comparisons a scalar loop mispredicts about every other branch,
 /// which made pooling the most expensive layer of LeNet-5. Forward is written once over
-/// <see cref="ILanes{TVector}"/>: two vectors of input columns of a row pair, their element-wise maxima
-/// (vertical), then <see cref="ILanes{TVector}.PairMaxima"/> (horizontal), at the widest width whose block
-/// the row holds (so 512, 256 or 128 bits; rows narrower than 8 columns, and machines without SIMD, take a
+/// <see cref="ILanes{TVector}"/>: a vector of input columns of each row of a pair, their windows' maxima stored as
+/// half a vector (<see cref="ILanes{TVector}.StoreWindowMaxima"/>), at the widest width whose vector
+/// the row holds (so 512, 256 or 128 bits; rows narrower than 4 columns, and machines without SIMD, take a
 /// scalar loop with the same results). Backward works on eight input columns of a row pair as one
 /// <see cref="Vector256{T}"/> (column 2i+1 shifted onto 2i in every 64-bit lane); without 256-bit vectors
 /// it takes the scalar rule.
@@ -37,17 +37,18 @@ public static class MaxPool
         ref float inputStart = ref MemoryMarshal.GetReference(input);
         ref float outputStart = ref MemoryMarshal.GetReference(output);
 
-        // The widest vectors whose block (two vectors of input columns) the row holds.
+        // The widest vectors the row holds, two per step where it holds two: LeNet-5's 28 columns take one Vector512 per
+        // step at 512 bits and two Vector256 at 256, its 10 one Vector256 at 512 bits and two Vector128 at 128.
         int columns = 2 * outputWidth;
-        if (Vector512.IsHardwareAccelerated && columns >= 2 * Vector512<float>.Count)
+        if (Vector512.IsHardwareAccelerated && columns >= Vector512<float>.Count)
         {
             Forward<Lanes512, Vector512<float>>(ref inputStart, ref outputStart, planes, height, width);
         }
-        else if (Vector256.IsHardwareAccelerated && columns >= 2 * Vector256<float>.Count)
+        else if (Vector256.IsHardwareAccelerated && columns >= Vector256<float>.Count)
         {
             Forward<Lanes256, Vector256<float>>(ref inputStart, ref outputStart, planes, height, width);
         }
-        else if (Vector128.IsHardwareAccelerated && columns >= 2 * Vector128<float>.Count)
+        else if (Vector128.IsHardwareAccelerated && columns >= Vector128<float>.Count)
         {
             Forward<Lanes128, Vector128<float>>(ref inputStart, ref outputStart, planes, height, width);
         }
@@ -57,18 +58,40 @@ public static class MaxPool
         }
     }
 
-    /// <summary>
-    /// Every output row from its input row pair in blocks of 2 × Count input columns (Count outputs): the vertical
-    /// maxima of both vectors, then their adjacent pairs' maxima (<see cref="ILanes{TVector}.PairMaxima"/>). A row's
-    /// last block is moved back to end at its last window, recomputing a few outputs, instead of a scalar tail.
-    /// </summary>
+    /// <summary>Rows of at least one vector: two vectors per step where they hold two.</summary>
     internal static void Forward<TLanes, TVector>(ref float input, ref float output, int planes, int height, int width)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
     {
+        if (width / 2 * 2 >= 2 * TLanes.Count)
+        {
+            Forward<TLanes, TVector, TwoVectors>(ref input, ref output, planes, height, width);
+        }
+        else
+        {
+            Forward<TLanes, TVector, OneVector>(ref input, ref output, planes, height, width);
+        }
+    }
+
+    /// <summary>
+    /// Every output row from its input row pair in steps of one vector of input columns (Count / 2 outputs,
+    /// <see cref="ILanes{TVector}.StoreWindowMaxima"/>) or two (Count outputs: the rows' maxima, then
+    /// <see cref="ILanes{TVector}.PairMaxima"/>, one narrowing and one store). A row's last step is moved back to end at its last
+    /// window, recomputing a few outputs, instead of a scalar tail.
+    /// </summary>
+    /// <remarks>
+    /// Steps of one vector let rows half as wide take the wider vectors: measured at 512 bits, LeNet-5's second pooling
+    /// (10 columns) took 1.3× as long in blocks of two Vector128 as in steps of one Vector256, and its first (28 columns)
+    /// 1.3× as long in two Vector256 as in one Vector512. Where no wider vector is accelerated, two vectors per step
+    /// halve the steps (the seed net's 14 columns at 128 bits: two steps instead of four).
+    /// </remarks>
+    internal static void Forward<TLanes, TVector, TVectors>(ref float input, ref float output, int planes, int height, int width)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+        where TVectors : struct, ITileVectors
+    {
         int outputHeight = height / 2, outputWidth = width / 2, columns = 2 * outputWidth;
-        int block = 2 * TLanes.Count;
-        nuint second = (nuint)TLanes.Count;
+        int count = TLanes.Count, step = TVectors.Two ? 2 * count : count;
         for (int plane = 0; plane < planes; plane++)
         {
             for (int oy = 0; oy < outputHeight; oy++)
@@ -76,13 +99,22 @@ public static class MaxPool
                 ref float top = ref Unsafe.Add(ref input, ((nint)plane * height + 2 * oy) * width);
                 ref float bottom = ref Unsafe.Add(ref top, width);
                 ref float pooled = ref Unsafe.Add(ref output, ((nint)plane * outputHeight + oy) * outputWidth);
-                for (int x = 0; ; x += block)
+                for (int x = 0; ; x += step)
                 {
-                    x = Math.Min(x, columns - block);
-                    TVector left = TLanes.Max(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x));
-                    TVector right = TLanes.Max(TLanes.Load(ref top, (nuint)x + second), TLanes.Load(ref bottom, (nuint)x + second));
-                    TLanes.Store(TLanes.PairMaxima(left, right), ref pooled, (nuint)(x / 2));
-                    if (x == columns - block)
+                    x = Math.Min(x, columns - step);
+                    if (TVectors.Two)
+                    {
+                        nuint second = (nuint)(x + count);
+                        TVector left = TLanes.Max(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x));
+                        TVector right = TLanes.Max(TLanes.Load(ref top, second), TLanes.Load(ref bottom, second));
+                        TLanes.Store(TLanes.PairMaxima(left, right), ref pooled, (nuint)x >> 1);
+                    }
+                    else
+                    {
+                        TLanes.StoreWindowMaxima(TLanes.Load(ref top, (nuint)x), TLanes.Load(ref bottom, (nuint)x), ref pooled, (nuint)x >> 1);
+                    }
+
+                    if (x == columns - step)
                     {
                         break;
                     }
@@ -91,7 +123,7 @@ public static class MaxPool
         }
     }
 
-    /// <summary>Rows narrower than two 128-bit vectors (or no SIMD): one window at a time.</summary>
+    /// <summary>Rows narrower than one 128-bit vector (or no SIMD): one window at a time.</summary>
     private static void ForwardScalar(ref float input, ref float output, int planes, int height, int width)
     {
         int outputHeight = height / 2, outputWidth = width / 2;

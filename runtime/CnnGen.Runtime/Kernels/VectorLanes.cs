@@ -46,6 +46,12 @@ internal interface ILanes<TVector>
     /// <summary>[max(a0, a1), max(a2, a3), …, max(b0, b1), max(b2, b3), …]: adjacent lanes' maxima, a's then b's (NaN propagates).</summary>
     static abstract TVector PairMaxima(TVector a, TVector b);
 
+    /// <summary>
+    /// The 2 × 2 windows of two rows of Count floats: stores their Count / 2 maxima, [max(t0, t1, b0, b1), max(t2, t3,
+    /// b2, b3), …], at destination + offset (NaN propagates; the floats after them are not touched).
+    /// </summary>
+    static abstract void StoreWindowMaxima(TVector top, TVector bottom, ref float destination, nuint offset);
+
     static abstract void Store(TVector value, ref float destination, nuint offset);
 
     /// <summary>
@@ -118,6 +124,18 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
             Vector512.Max(a, Vector512.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
             Vector512.Max(b, Vector512.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
 
+    /// <summary>
+    /// The rows' maxima, each 64-bit lane's upper float moved onto its lower one and the maxima taken, the lower halves
+    /// narrowed into a Vector256 (one <c>vpmovqd</c>; <c>Narrow(pairs, pairs).GetLower()</c> is two and an insert).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreWindowMaxima(Vector512<float> top, Vector512<float> bottom, ref float destination, nuint offset)
+    {
+        Vector512<float> rows = Vector512.Max(top, bottom);
+        Vector512<ulong> pairs = Vector512.Max(rows, Vector512.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle()).AsUInt64();
+        (Avx512F.IsSupported ? Avx512F.ConvertToVector256UInt32(pairs) : Vector512.Narrow(pairs, pairs).GetLower()).AsSingle().StoreUnsafe(ref destination, offset);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
@@ -172,6 +190,15 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
         Vector256.Narrow(
             Vector256.Max(a, Vector256.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
             Vector256.Max(b, Vector256.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+
+    /// <summary>As <see cref="Lanes512.StoreWindowMaxima"/>, narrowed into a Vector128.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreWindowMaxima(Vector256<float> top, Vector256<float> bottom, ref float destination, nuint offset)
+    {
+        Vector256<float> rows = Vector256.Max(top, bottom);
+        Vector256<ulong> pairs = Vector256.Max(rows, Vector256.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle()).AsUInt64();
+        (Avx512F.VL.IsSupported ? Avx512F.VL.ConvertToVector128UInt32(pairs) : Vector256.Narrow(pairs, pairs).GetLower()).AsSingle().StoreUnsafe(ref destination, offset);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
@@ -259,6 +286,15 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
         Vector128.Narrow(
             Vector128.Max(a, Vector128.ShiftRightLogical(a.AsUInt64(), 32).AsSingle()).AsUInt64(),
             Vector128.Max(b, Vector128.ShiftRightLogical(b.AsUInt64(), 32).AsSingle()).AsUInt64()).AsSingle();
+
+    /// <summary>As <see cref="Lanes512.StoreWindowMaxima"/>, narrowed into one 64-bit store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreWindowMaxima(Vector128<float> top, Vector128<float> bottom, ref float destination, nuint offset)
+    {
+        Vector128<float> rows = Vector128.Max(top, bottom);
+        Vector128<ulong> pairs = Vector128.Max(rows, Vector128.ShiftRightLogical(rows.AsUInt64(), 32).AsSingle()).AsUInt64();
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref destination, offset)), Vector128.Narrow(pairs, pairs).AsUInt64().ToScalar());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
