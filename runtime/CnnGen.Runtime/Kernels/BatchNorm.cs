@@ -127,18 +127,12 @@ public static class BatchNorm
         CheckChannels(bias.Length, nameof(bias), channels);
         CheckChannels(runningMean.Length, nameof(runningMean), channels);
         CheckChannels(runningVar.Length, nameof(runningVar), channels);
-        if (batch < 2 || !ElementwiseParallel.Worthwhile(input.Length))
-        {
-            ForwardInferenceSamples(input, output, 0, batch, channels, plane, weight, bias, runningMean, runningVar, epsilon);
-            return;
-        }
-
         unsafe
         {
             fixed (float* x = input, y = output, gamma = weight, beta = bias, mean = runningMean, variance = runningVar)
             {
                 var job = new InferenceSamples(x, y, channels, plane, gamma, beta, mean, variance, epsilon);
-                if (!ParallelGate.TryRun(job, batch, ElementwiseParallel.SerialNanoseconds(input.Length)))
+                if (!ElementwiseParallel.TryRun(job, batch, input.Length))
                 {
                     job.Run(0, 0, batch);
                 }

@@ -17,11 +17,15 @@ internal static unsafe class ElementwiseParallel
     /// <summary>Floats per unit of a chunked split: whole vectors at every width, and 16 KB, an L1-sized block.</summary>
     public const int ChunkElements = 4096;
 
-    /// <summary>Whether a pass over <paramref name="elements"/> floats should try to split.</summary>
-    public static bool Worthwhile(long elements) => elements >= MinElements && Parallelism.ThreadCount >= 2;
-
-    /// <summary>About how long one thread takes over <paramref name="elements"/> floats, for <see cref="ParallelGate"/>.</summary>
-    public static double SerialNanoseconds(long elements) => elements / FloatsPerNanosecond;
+    /// <summary>
+    /// Runs <paramref name="job"/>, a pass over <paramref name="elements"/> floats cut into <paramref name="units"/>
+    /// independent units, on the workers and returns true, or returns false if one thread should: fewer than
+    /// <see cref="MinElements"/> floats or 2 units, or the gate finds the split would not pay.
+    /// </summary>
+    public static bool TryRun<TJob>(in TJob job, int units, long elements)
+        where TJob : struct, IParallelJob =>
+        units >= 2 && elements >= MinElements && Parallelism.ThreadCount >= 2
+        && ParallelGate.TryRun(job, units, elements / FloatsPerNanosecond);
 
     /// <summary>A pass's rate on one core from L2 (see <see cref="MinElements"/>).</summary>
     private const double FloatsPerNanosecond = 4;
@@ -29,14 +33,9 @@ internal static unsafe class ElementwiseParallel
     /// <summary>Runs <c>max(values, 0)</c> in place over contiguous chunks in parallel and returns true, or returns false if one thread should.</summary>
     public static bool TryRelu(Span<float> values)
     {
-        if (!Worthwhile(values.Length))
-        {
-            return false;
-        }
-
         fixed (float* v = values)
         {
-            return ParallelGate.TryRun(new ReluChunks(v, values.Length), (values.Length + ChunkElements - 1) / ChunkElements, SerialNanoseconds(values.Length));
+            return TryRun(new ReluChunks(v, values.Length), (values.Length + ChunkElements - 1) / ChunkElements, values.Length);
         }
     }
 

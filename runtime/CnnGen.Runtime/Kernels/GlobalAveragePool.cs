@@ -16,16 +16,13 @@ public static class GlobalAveragePool
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, int plane)
     {
         Check(input.Length, nameof(input), output.Length, nameof(output), rows, plane);
-        if (rows >= 2 && ElementwiseParallel.Worthwhile(input.Length))
+        unsafe
         {
-            unsafe
+            fixed (float* x = input, y = output)
             {
-                fixed (float* x = input, y = output)
+                if (ElementwiseParallel.TryRun(new ForwardRows(x, y, plane), rows, input.Length))
                 {
-                    if (ParallelGate.TryRun(new ForwardRows(x, y, plane), rows, ElementwiseParallel.SerialNanoseconds(input.Length)))
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
         }

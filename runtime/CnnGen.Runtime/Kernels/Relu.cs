@@ -17,7 +17,7 @@ public static class Relu
 
     /// <summary>
     /// output = max(a + b, 0), element-wise: a residual sum and the ReLU after it (a ResNet block's end). Runs in
-    /// blocks small enough for L1, so the ReLU rereads what the sum just wrote from cache rather than memory.
+    /// L1-sized blocks (<see cref="ElementwiseParallel.ChunkElements"/>: three 16 KB operands in a 48 KB L1d), so the ReLU rereads what the sum just wrote from cache rather than memory.
     /// <paramref name="output"/> may be <paramref name="a"/> or <paramref name="b"/> itself; partial overlaps throw.
     /// </summary>
     public static void AddThenForward(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
@@ -27,17 +27,14 @@ public static class Relu
             throw new ArgumentException($"The operands have {a.Length} and {b.Length} floats but the output has {output.Length}.", nameof(output));
         }
 
-        for (int start = 0; start < output.Length; start += AddBlock)
+        for (int start = 0; start < output.Length; start += ElementwiseParallel.ChunkElements)
         {
-            int length = Math.Min(AddBlock, output.Length - start);
+            int length = Math.Min(ElementwiseParallel.ChunkElements, output.Length - start);
             Span<float> block = output.Slice(start, length);
             TensorPrimitives.Add(a.Slice(start, length), b.Slice(start, length), block);
             TensorPrimitives.Max(block, 0f, block);
         }
     }
-
-    /// <summary>Floats per block of <see cref="AddThenForward"/>: three 16 KB operands in a 48 KB L1d.</summary>
-    private const int AddBlock = 4096;
 
     /// <summary>
     /// gradient *= (output &gt; 0 ? 1 : 0), where output is the forward result y (y &gt; 0 exactly where
