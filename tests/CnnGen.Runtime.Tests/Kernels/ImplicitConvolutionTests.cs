@@ -131,6 +131,9 @@ public class ImplicitConvolutionTests
             double[] expected = ConvolutionReference.Naive(shape, input, weight, bias).Select(v => Math.Max(v, 0)).ToArray();
             ConvolutionReference.AssertClose(split, expected, "output on two threads");
 
+            // Warm once more before measuring: a first call may still set up something once (a CI run at
+            // PreferredVectorBitWidth=128 saw 4,000 B once on the measured call, not reproduced).
+            ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true);
             long before = GC.GetAllocatedBytesForCurrentThread();
             ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
