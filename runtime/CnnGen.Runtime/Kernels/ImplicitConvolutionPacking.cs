@@ -14,6 +14,14 @@ namespace CnnGen.Runtime.Kernels;
 /// former scratch transpose of the whole weight then row copies took 19–24 µs there). Shared out by panels over two
 /// threads it took 22 µs against 11 µs on one (min of 300 rounds, load average 30): a fork/join costs ≈ 1 µs on a
 /// free core but several on a busy one (<see cref="GemmParallel.MinBlockedFlops"/>).
+/// <para>
+/// With more than one thread a row that already holds the new bits is not stored again (<see cref="Store"/>):
+/// the last call's split convolution (or its samples on several workers) left the packed weights in both cores' caches,
+/// and rewriting them invalidated the other core's copy line by line — the seed net's conv2 packed in 43 µs (median;
+/// p10 19) against 17 (p10 11) comparing first (300 rounds of 10 calls inside the unfrozen network, interleaved, load
+/// average 6–7). On one thread no other core holds them and comparing bought nothing sure: the seed net's pack went
+/// from 16.7 to 10.1 µs (clean lines), but ResNet-8's many small rows cost 1–2 % of its forward (whole-network A/B).
+/// </para>
 /// </remarks>
 public static partial class ImplicitConvolution
 {
@@ -29,6 +37,7 @@ public static partial class ImplicitConvolution
         int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
         int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;
         Span<float> block = KernelScratch.Plane(taps * panelWidth); // (tap, output channel) for one input channel
+        bool compare = Parallelism.ThreadCount > 1;
         ref float source = ref MemoryMarshal.GetReference(weight);
         for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
         {
@@ -51,10 +60,21 @@ public static partial class ImplicitConvolution
                     accumulate: false);
                 for (int tap = 0; tap < taps; tap++)
                 {
-                    block.Slice(tap * panelWidth, panelWidth).CopyTo(
-                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panel, (nint)((tap * channels) + c) * panelWidth), panelWidth));
+                    Store(
+                        block.Slice(tap * panelWidth, panelWidth),
+                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panel, (nint)((tap * channels) + c) * panelWidth), panelWidth),
+                        compare);
                 }
             }
+        }
+    }
+
+    /// <summary><paramref name="row"/> into <paramref name="destination"/>, unless <paramref name="ifChanged"/> and it already holds those bits.</summary>
+    private static void Store(ReadOnlySpan<float> row, Span<float> destination, bool ifChanged)
+    {
+        if (!ifChanged || !MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)destination)))
+        {
+            row.CopyTo(destination);
         }
     }
 }

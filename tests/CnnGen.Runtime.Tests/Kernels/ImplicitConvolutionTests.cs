@@ -177,6 +177,50 @@ public class ImplicitConvolutionTests
         Assert.Equal(expected, packed[..expected.Length]);
     }
 
+    /// <summary>
+    /// Packing over an earlier packing (what an unfrozen network does on every call) leaves exactly a fresh packing's bits,
+    /// on one thread (every row stored) and on two (a row stored only where its bits changed): weights changed in the
+    /// first and the last panel, a +0 turned into −0 (equal as floats, not as bits) and a NaN payload changed.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 5, 64, 1)]
+    [InlineData(32, 5, 64, 2)]
+    [InlineData(64, 5, 70, 2)]
+    [InlineData(8, 3, 24, 2)]
+    public void Packing_again_over_older_weights_gives_a_fresh_packing_bit_for_bit(int channels, int kernel, int outputChannels, int threads)
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(channels, 9, 9, outputChannels, kernel, kernel, 1, 1, 1, 1, kernel / 2, kernel / 2);
+        float[] weight = GemmReference.RandomValues(outputChannels * shape.PatchSize, seed: 10);
+        weight[3] = 0f;
+        weight[5] = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001));
+        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+        float[] fresh = new float[packed.Length];
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = threads;
+            ImplicitConvolution.PackWeights(shape, weight, packed);
+
+            weight[3] = -0f;
+            weight[5] = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00002));
+            weight[shape.PatchSize + 1] += 1f;
+            weight[^1] = -weight[^1];
+            ImplicitConvolution.PackWeights(shape, weight, packed);
+            ImplicitConvolution.PackWeights(shape, weight, fresh);
+            Assert.Equal(Bits(fresh), Bits(packed));
+
+            // And unchanged weights leave it as it was.
+            ImplicitConvolution.PackWeights(shape, weight, packed);
+            Assert.Equal(Bits(fresh), Bits(packed));
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+    }
+
+    private static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);
+
     [Fact]
     public void Wrong_lengths_are_rejected_with_the_expected_count()
     {
