@@ -9,6 +9,9 @@ using CnnGen.Benchmarks;
 // ResNet-8 (inference plain and frozen, training step): --filter '*ResNet*' ('*Inference*' and '*Training*'
 // include it; '*.InferenceBenchmarks.*' and '*.TrainingBenchmarks.*' select LeNet-5 and the seed net only).
 // docs/performance.md has the results and how to read them.
+// libtorch's per-call tensors from glibc's heap, not fresh mappings (NativeHeap); inherited by every benchmark process.
+NativeHeap.ConfigureChildProcesses();
+
 string[] informational = ["--list", "--help", "-h", "-?", "--info", "--version"];
 if (!args.Any(informational.Contains))
 {

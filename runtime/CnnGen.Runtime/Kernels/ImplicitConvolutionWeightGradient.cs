@@ -117,27 +117,29 @@ public static partial class ImplicitConvolution
     }
 
     /// <summary>weightGradient (C_out, C_in, KH, KW) += the accumulator <paramref name="gradient"/>.</summary>
+    /// <remarks>
+    /// Per input channel c, the accumulator's rows (tap, c) — C_in rows apart — hold that channel's taps × C_out, and
+    /// (C_out, c, taps) is their transpose: one transposing add by register blocks per channel, not a gather per weight
+    /// (51,200 of them for the seed net's conv2: 80 µs against 15–20). Each weight gets the one addition it got before.
+    /// </remarks>
     public static void AddWeightGradient(in ConvolutionShape shape, ReadOnlySpan<float> gradient, Span<float> weightGradient)
     {
         shape.Validate();
         ConvolutionShape.CheckLength(gradient.Length, WeightGradientLength(shape), nameof(gradient));
         ConvolutionShape.CheckLength(weightGradient.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weightGradient));
-        int width = shape.PaddedOutputChannels, channels = shape.InputChannels;
-        int kernelHeight = shape.KernelHeight, kernelWidth = shape.KernelWidth;
-        for (int o = 0; o < shape.OutputChannels; o++)
+        int width = shape.PaddedOutputChannels, channels = shape.InputChannels, taps = shape.KernelHeight * shape.KernelWidth;
+        ref float source = ref MemoryMarshal.GetReference(gradient);
+        ref float destination = ref MemoryMarshal.GetReference(weightGradient);
+        for (int c = 0; c < channels; c++)
         {
-            Span<float> filter = weightGradient.Slice(o * shape.PatchSize, shape.PatchSize); // (c, ky, kx)
-            int i = 0;
-            for (int c = 0; c < channels; c++)
-            {
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    for (int kx = 0; kx < kernelWidth; kx++)
-                    {
-                        filter[i++] += gradient[((((ky * kernelWidth) + kx) * channels) + c) * width + o];
-                    }
-                }
-            }
+            MatrixTranspose.Into(
+                taps,
+                shape.OutputChannels,
+                ref Unsafe.Add(ref source, (nint)c * width),
+                (nint)channels * width,
+                ref Unsafe.Add(ref destination, (nint)c * taps),
+                shape.PatchSize,
+                accumulate: true);
         }
     }
 

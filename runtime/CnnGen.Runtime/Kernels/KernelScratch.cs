@@ -36,18 +36,7 @@ internal static class KernelScratch
     /// blocked driver), 64-byte aligned so that no Vector512 load of a packed row straddles two cache
     /// lines. Pinned, so the alignment holds for the array's lifetime. Contents are unspecified.
     /// </summary>
-    public static ref float GemmPanel(int length)
-    {
-        float[]? buffer = t_gemmPanel;
-        // 15 spare floats leave room to slide the start up to the next 64-byte boundary.
-        if (buffer is null || buffer.Length < length + 15)
-        {
-            buffer = t_gemmPanel = GC.AllocateUninitializedArray<float>(length + 15, pinned: true);
-        }
-
-        ref float start = ref MemoryMarshal.GetArrayDataReference(buffer);
-        return ref Unsafe.Add(ref start, FloatsToCacheLine(buffer));
-    }
+    public static ref float GemmPanel(int length) => ref MemoryMarshal.GetReference(CacheLineAligned(ref t_gemmPanel, length));
 
     /// <summary>
     /// Floats from the start of <paramref name="pinned"/> (a pinned array, so the answer holds for its lifetime)
@@ -68,14 +57,31 @@ internal static class KernelScratch
     /// <summary>At least <paramref name="length"/> floats for a convolution's bordered channels-last input (<see cref="ImplicitConvolution"/>).</summary>
     public static Span<float> ConvolutionInput(int length) => AtLeast(ref t_convolutionInput, length);
 
-    /// <summary>At least <paramref name="length"/> floats for a convolution's pixel-major product (<see cref="ImplicitConvolution"/>).</summary>
-    public static Span<float> ConvolutionProduct(int length) => AtLeast(ref t_convolutionProduct, length);
+    /// <summary>
+    /// At least <paramref name="length"/> floats for a convolution's pixel-major product (<see cref="ImplicitConvolution"/>)
+    /// or its weight gradient's pixel-major output gradient, 64-byte aligned as <see cref="GemmPanel"/>: the weight
+    /// gradient's tiles load two vectors of it per step, and on the seed net's conv2 they ran 3–4 % faster aligned
+    /// (6.66 → 6.39 ms a batch with its data in cache, in one process, interleaved; about 1.5 % with the inputs coming
+    /// from memory).
+    /// </summary>
+    public static Span<float> ConvolutionProduct(int length) => CacheLineAligned(ref t_convolutionProduct, length);
 
     /// <summary>At least <paramref name="length"/> ints for a convolution's tap offsets (<see cref="DirectConvolution"/>).</summary>
     public static Span<int> TapOffsets(int length) => AtLeast(ref t_tapOffsets, length);
 
     /// <summary>At least <paramref name="length"/> row offsets for an indirect GEMM's tiles (<see cref="IndirectGemm"/>).</summary>
     public static Span<nint> RowOffsets(int length) => AtLeast(ref t_rowOffsets, length);
+
+    // length floats of buffer from its first 64-byte boundary, grown (uninitialized, pinned, 15 floats spare) when shorter.
+    private static Span<float> CacheLineAligned(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length + 15)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(length + 15, pinned: true);
+        }
+
+        return buffer.AsSpan(FloatsToCacheLine(buffer), length);
+    }
 
     // The first length elements of buffer, grown (uninitialized) when shorter.
     private static Span<T> AtLeast<T>(ref T[]? buffer, int length)
