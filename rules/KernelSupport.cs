@@ -31,9 +31,11 @@ internal static class KernelSupport
     /// <summary>
     /// Samples per <c>ImplicitConvolution.AccumulateWeightGradient</c> call for a convolution with
     /// <paramref name="outputPixels"/> output pixels: enough for a depth of <see cref="WeightGradientDepth"/>, at most
-    /// <see cref="MaxWeightGradientSamples"/>. Each register tile's sum is loaded and stored once per call, and over the
-    /// 196 pixels of one 14 × 14 sample that start and end cost ≈ 5 %: measured on the seed net's conv2 (512 bits, in one
-    /// process, interleaved), 88.5 % of the FMA peak with one sample per call, 91.1 % with two, 93.3 % with four.
+    /// <see cref="MaxWeightGradientSamples"/>. Where the kernel's rows are patch entries (fewer than 16·k input channels),
+    /// each register tile's sum is loaded and stored once per call, and over the 196 pixels of one 14 × 14 sample that
+    /// start and end cost ≈ 5 %: measured on the seed net's conv2 in that form (512 bits, in one process, interleaved),
+    /// 88.5 % of the FMA peak with one sample per call, 91.1 % with two, 93.3 % with four. With rows of output channels
+    /// the kernel takes one sample at a time whatever the call holds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WeightGradientSamples(int outputPixels) =>

@@ -12,7 +12,18 @@ public class ImplicitConvolutionWeightGradientTests
 {
     private delegate void Accumulate(ConvolutionShape shape, ReadOnlySpan<float> borderedInput, ReadOnlySpan<float> outputGradient, Span<float> gradient);
 
-    public static TheoryData<int[]> Shapes() => ImplicitConvolutionTests.Shapes();
+    /// <summary>
+    /// The forward's shapes, and more with a multiple of 16 input channels (rows of output channels, columns of a tap's
+    /// channels, one sample a product): the tiles' last rows ragged, a tap of one vector and of two and one.
+    /// </summary>
+    public static TheoryData<int[]> Shapes()
+    {
+        TheoryData<int[]> shapes = ImplicitConvolutionTests.Shapes();
+        shapes.Add([16, 12, 12, 16, 3, 3, 1, 1, 2, 2, 2, 2]);  // dilation 2, a tap one vector wide on AVX-512
+        shapes.Add([48, 5, 9, 13, 3, 2, 2, 1, 1, 1, 1, 0]);    // 48 channels: two vectors and one; 13 output channels: 8 + 5, 6 + 6 + 1
+        shapes.Add([16, 4, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1]);     // a single output channel
+        return shapes;
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
