@@ -31,18 +31,17 @@ public static partial class ImplicitConvolution
     /// then copied out as whole rows tap·C_in + c of the panel. Those rows are <c>C_in · panelWidth</c> floats apart,
     /// 4 KB for the seed net's conv2, all in one L1 set: transposed in place, each row was evicted half written.
     /// </summary>
-    private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, Span<float> packed)
+    private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, ref float packed, int firstPanel, int endPanel, bool compare)
     {
         int panelWidth = Gemm.TileColumns;
         int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
         int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;
         Span<float> block = KernelScratch.Plane(taps * panelWidth); // (tap, output channel) for one input channel
-        bool compare = Parallelism.ThreadCount > 1;
         ref float source = ref MemoryMarshal.GetReference(weight);
-        for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
+        for (int panelStart = firstPanel * panelWidth; panelStart < Math.Min(outputChannels, endPanel * panelWidth); panelStart += panelWidth)
         {
             int width = Math.Min(panelWidth, outputChannels - panelStart);
-            ref float panel = ref packed[panelStart * patch];
+            ref float panel = ref Unsafe.Add(ref packed, (nint)panelStart * patch);
             if (width < panelWidth)
             {
                 block.Clear(); // a narrow last panel's missing channels stay zero in every row

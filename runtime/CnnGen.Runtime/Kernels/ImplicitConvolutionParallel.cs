@@ -1,11 +1,12 @@
 namespace CnnGen.Runtime.Kernels;
 
 /// <summary>
-/// Splits one sample's <see cref="ImplicitConvolution"/> over <see cref="Parallelism"/>'s workers by
-/// blocks of output rows — the batch-1 case, where there are no samples to share out — through
-/// <see cref="ParallelGate"/>: each worker computes its rows of the pixel-major product and transposes them
-/// into the output with the bias (and ReLU), so only the channels-last copy of the input stays on one thread.
-/// Depth is not split, so the result is bit-identical for any thread count.
+/// Splits one sample's <see cref="ImplicitConvolution"/> over <see cref="Parallelism"/>'s workers — the batch-1 case,
+/// where there are no samples to share out — through <see cref="ParallelGate"/>. Weights packed beforehand (a frozen
+/// network) split by blocks of output rows; weights packed within the call split by panels of output channels, each
+/// worker packing the panels it then computes for every pixel. Either way a worker transposes its part of the
+/// pixel-major product into the output with the bias (and ReLU), so only the channels-last copy of the input stays on
+/// one thread. Depth is not split, so the result is bit-identical for any thread count.
 /// </summary>
 internal static unsafe class ImplicitConvolutionParallel
 {
@@ -23,13 +24,16 @@ internal static unsafe class ImplicitConvolutionParallel
     private const double FlopsPerNanosecond = 150;
 
     /// <summary>
-    /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel —
-    /// the pixel-major product into <paramref name="product"/>, then transposed into <paramref name="output"/>
-    /// with <paramref name="bias"/> and <paramref name="relu"/> — and returns true, or returns false if it should not.
+    /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel — packing
+    /// <paramref name="weight"/> into <paramref name="packedWeights"/> first unless it is empty (then split by panels),
+    /// the pixel-major product
+    /// into <paramref name="product"/>, then transposed into <paramref name="output"/> with <paramref name="bias"/> and
+    /// <paramref name="relu"/> — and returns true, or returns false if it should not.
     /// </summary>
     public static bool TryRun(
         in ConvolutionShape shape,
         Span<float> padded,
+        ReadOnlySpan<float> weight,
         ReadOnlySpan<float> packedWeights,
         Span<float> product,
         Span<float> output,
@@ -42,19 +46,46 @@ internal static unsafe class ImplicitConvolutionParallel
             return false;
         }
 
-        fixed (float* a = padded, b = packedWeights, c = product, y = output, beta = bias)
+        bool byPanels = !weight.IsEmpty;
+        fixed (float* a = padded, w = weight, b = packedWeights, c = product, y = output, beta = bias)
         {
-            return ParallelGate.TryRun(new Job(shape, a, b, c, y, beta, bias.Length, relu), shape.OutputHeight, flops / FlopsPerNanosecond);
+            var job = new Job(shape, a, w, weight.Length, b, c, y, beta, bias.Length, relu, byPanels);
+            return ParallelGate.TryRun(job, byPanels ? ImplicitConvolution.PanelCount(shape) : shape.OutputHeight, flops / FlopsPerNanosecond);
         }
     }
 
-    private readonly struct Job(ConvolutionShape shape, float* padded, float* packedWeights, float* product, float* output, float* bias, int biasLength, bool relu)
+    /// <summary>
+    /// Whether a call that packs its weights should split by panels (each worker packing its own) rather than have the
+    /// caller pack them all and split by rows: whether there is a panel for every thread.
+    /// </summary>
+    public static bool PacksByPanels(in ConvolutionShape shape) => ImplicitConvolution.PanelCount(shape) >= Parallelism.ThreadCount;
+
+    private readonly struct Job(
+        ConvolutionShape shape,
+        float* padded,
+        float* weight,
+        int weightLength,
+        float* packedWeights,
+        float* product,
+        float* output,
+        float* bias,
+        int biasLength,
+        bool relu,
+        bool byPanels)
         : IParallelJob
     {
         public void Run(int worker, int start, int end)
         {
-            ImplicitConvolution.ComputeRows(shape, ref *padded, ref *packedWeights, ref *product, start, end);
-            ImplicitConvolution.TransposeRows(shape, ref *product, ref *output, new ReadOnlySpan<float>(bias, biasLength), relu, start, end);
+            var beta = new ReadOnlySpan<float>(bias, biasLength);
+            if (byPanels)
+            {
+                ImplicitConvolution.ComputePanels(
+                    shape, new ReadOnlySpan<float>(weight, weightLength), ref *padded, ref *packedWeights, ref *product, ref *output, beta, relu, start, end, compare: false);
+            }
+            else
+            {
+                ImplicitConvolution.ComputeRows(shape, ref *padded, ref *packedWeights, ref *product, ref *output, beta, relu, start, end);
+            }
         }
     }
 }
