@@ -230,7 +230,7 @@ public static partial class ImplicitConvolution
 
     /// <summary>
     /// Output channels in panels [firstPanel, endPanel) for every pixel: their weights packed from <paramref name="weight"/> (unless
-    /// it is empty), comparing first if <paramref name="compare"/> (<see cref="Store"/>), then their columns of the pixel-major
+    /// it is empty), comparing first if <paramref name="compare"/> (<see cref="StoreRow"/>), then their columns of the pixel-major
     /// product, then those columns transposed into their rows of (C_out, OH, OW) with the bias and the ReLU.
     /// </summary>
     internal static void ComputePanels(

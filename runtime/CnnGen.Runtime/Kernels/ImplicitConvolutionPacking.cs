@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime.Kernels;
 
@@ -15,7 +16,7 @@ namespace CnnGen.Runtime.Kernels;
 /// threads it took 22 µs against 11 µs on one (min of 300 rounds, load average 30): a fork/join costs ≈ 1 µs on a
 /// free core but several on a busy one (<see cref="GemmParallel.MinBlockedFlops"/>).
 /// <para>
-/// With more than one thread a row that already holds the new bits is not stored again (<see cref="Store"/>):
+/// With more than one thread a row that already holds the new bits is not stored again (<see cref="StoreRow"/>):
 /// the last call's split convolution (or its samples on several workers) left the packed weights in both cores' caches,
 /// and rewriting them invalidated the other core's copy line by line — the seed net's conv2 packed in 43 µs (median;
 /// p10 19) against 17 (p10 11) comparing first (300 rounds of 10 calls inside the unfrozen network, interleaved, load
@@ -57,23 +58,55 @@ public static partial class ImplicitConvolution
                     ref MemoryMarshal.GetReference(block),
                     panelWidth,
                     accumulate: false);
+                ref float rows = ref MemoryMarshal.GetReference(block);
                 for (int tap = 0; tap < taps; tap++)
                 {
-                    Store(
-                        block.Slice(tap * panelWidth, panelWidth),
-                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panel, (nint)((tap * channels) + c) * panelWidth), panelWidth),
-                        compare);
+                    StoreRow(ref Unsafe.Add(ref rows, tap * panelWidth), ref Unsafe.Add(ref panel, (nint)((tap * channels) + c) * panelWidth), compare);
                 }
             }
         }
     }
 
-    /// <summary><paramref name="row"/> into <paramref name="destination"/>, unless <paramref name="ifChanged"/> and it already holds those bits.</summary>
-    private static void Store(ReadOnlySpan<float> row, Span<float> destination, bool ifChanged)
+    /// <summary>
+    /// One packed row, <see cref="Gemm.TileColumns"/> floats (two of this machine's widest vectors), from
+    /// <paramref name="row"/> into <paramref name="destination"/>, unless <paramref name="ifChanged"/> and it already
+    /// holds those bits. Two loads and two stores: a 128-byte span copy cost more than the transpose that fed it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(ref float row, ref float destination, bool ifChanged)
     {
-        if (!ifChanged || !MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)destination)))
+        if (Vector512.IsHardwareAccelerated)
         {
-            row.CopyTo(destination);
+            Vector512<float> low = Vector512.LoadUnsafe(ref row), high = Vector512.LoadUnsafe(ref row, 16);
+            if (!ifChanged
+                || !Vector512.EqualsAll(low.AsUInt32(), Vector512.LoadUnsafe(ref destination).AsUInt32())
+                || !Vector512.EqualsAll(high.AsUInt32(), Vector512.LoadUnsafe(ref destination, 16).AsUInt32()))
+            {
+                low.StoreUnsafe(ref destination);
+                high.StoreUnsafe(ref destination, 16);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> low = Vector256.LoadUnsafe(ref row), high = Vector256.LoadUnsafe(ref row, 8);
+            if (!ifChanged
+                || !Vector256.EqualsAll(low.AsUInt32(), Vector256.LoadUnsafe(ref destination).AsUInt32())
+                || !Vector256.EqualsAll(high.AsUInt32(), Vector256.LoadUnsafe(ref destination, 8).AsUInt32()))
+            {
+                low.StoreUnsafe(ref destination);
+                high.StoreUnsafe(ref destination, 8);
+            }
+        }
+        else
+        {
+            Vector128<float> low = Vector128.LoadUnsafe(ref row), high = Vector128.LoadUnsafe(ref row, 4);
+            if (!ifChanged
+                || !Vector128.EqualsAll(low.AsUInt32(), Vector128.LoadUnsafe(ref destination).AsUInt32())
+                || !Vector128.EqualsAll(high.AsUInt32(), Vector128.LoadUnsafe(ref destination, 4).AsUInt32()))
+            {
+                low.StoreUnsafe(ref destination);
+                high.StoreUnsafe(ref destination, 4);
+            }
         }
     }
 }
