@@ -51,7 +51,7 @@ public static partial class ImplicitConvolution
         shape.Validate();
         ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
         ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
-        Pack(shape, weight, ref MemoryMarshal.GetReference(packed), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
+        PackPanels(shape, weight, ref MemoryMarshal.GetReference(packed), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
     }
 
     /// <summary>
@@ -167,8 +167,8 @@ public static partial class ImplicitConvolution
     /// <see cref="PackWeights"/> would) — what one sample of a network whose <c>Parameters</c> may have changed runs.
     /// </summary>
     /// <remarks>
-    /// Split over workers, the call shares out the panels of output channels, not the output rows: each worker packs
-    /// the panels it computes, so the packing is split with no fork of its own and lands in the cache that reads it.
+    /// Split over workers, the packing is split too, inside the same fork: each worker packs panels until none is
+    /// left, waits until every panel is packed, then computes its output rows (<see cref="ImplicitConvolutionParallel"/>).
     /// </remarks>
     public static void PackAndForward(
         in ConvolutionShape shape,
@@ -204,72 +204,32 @@ public static partial class ImplicitConvolution
         int productStride = ProductStride(shape);
         Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
-        if (!weight.IsEmpty && !ImplicitConvolutionParallel.PacksByPanels(shape))
-        {
-            // Too few panels to give each thread its own: packed here, then a split shares out rows.
-            Pack(shape, weight, ref MemoryMarshal.GetReference(packedWeights), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
-            weight = default;
-        }
-
         if (!ImplicitConvolutionParallel.TryRun(shape, padded, weight, packedWeights, product, output, bias, relu))
         {
-            ComputePanels(
+            ref float packed = ref MemoryMarshal.GetReference(packedWeights);
+            if (!weight.IsEmpty)
+            {
+                PackPanels(shape, weight, ref packed, 0, PanelCount(shape), compare: false);
+            }
+
+            ComputeRows(
                 shape,
-                weight,
                 ref MemoryMarshal.GetReference(padded),
-                ref MemoryMarshal.GetReference(packedWeights),
+                ref packed,
                 ref MemoryMarshal.GetReference(product),
                 ref MemoryMarshal.GetReference(output),
                 bias,
                 relu,
                 0,
-                PanelCount(shape),
-                compare: false);
+                shape.OutputHeight);
         }
-    }
-
-    /// <summary>
-    /// Output channels in panels [firstPanel, endPanel) for every pixel: their weights packed from <paramref name="weight"/> (unless
-    /// it is empty), comparing first if <paramref name="compare"/> (<see cref="StoreRow"/>), then their columns of the pixel-major
-    /// product, then those columns transposed into their rows of (C_out, OH, OW) with the bias and the ReLU.
-    /// </summary>
-    internal static void ComputePanels(
-        in ConvolutionShape shape,
-        ReadOnlySpan<float> weight,
-        ref float padded,
-        ref float packedWeights,
-        ref float product,
-        ref float output,
-        ReadOnlySpan<float> bias,
-        bool relu,
-        int firstPanel,
-        int endPanel,
-        bool compare)
-    {
-        int panelWidth = Gemm.TileColumns;
-        int firstChannel = firstPanel * panelWidth, channels = Math.Min(shape.OutputChannels, endPanel * panelWidth) - firstChannel;
-        if (!weight.IsEmpty)
-        {
-            Pack(shape, weight, ref packedWeights, firstPanel, endPanel, compare);
-        }
-
-        Compute(shape, ref padded, ref packedWeights, ref product, 0, shape.OutputHeight, firstPanel, endPanel);
-        MatrixTranspose.IntoWithBias(
-            shape.OutputPixels,
-            channels,
-            ref Unsafe.Add(ref product, firstChannel),
-            ProductStride(shape),
-            ref Unsafe.Add(ref output, (nint)firstChannel * shape.OutputPixels),
-            shape.OutputPixels,
-            bias.IsEmpty ? bias : bias.Slice(firstChannel, channels),
-            relu);
     }
 
     /// <summary>Output rows [firstRow, endRow) of every channel: the pixel-major product's rows, then transposed into (C_out, OH, OW) with the bias and the ReLU.</summary>
     internal static void ComputeRows(
         in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, ref float output, ReadOnlySpan<float> bias, bool relu, int firstRow, int endRow)
     {
-        Compute(shape, ref padded, ref packedWeights, ref product, firstRow, endRow, 0, PanelCount(shape));
+        Compute(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         int firstPixel = firstRow * shape.OutputWidth, pixels = (endRow - firstRow) * shape.OutputWidth;
         MatrixTranspose.IntoWithBias(
             pixels,
@@ -285,21 +245,20 @@ public static partial class ImplicitConvolution
     /// <summary>Column panels of output channels, the last possibly narrow.</summary>
     internal static int PanelCount(in ConvolutionShape shape) => ProductStride(shape) / Gemm.TileColumns;
 
-    /// <summary>Output rows [firstRow, endRow) × panels [firstPanel, endPanel) of the pixel-major product, with this machine's micro-kernel.</summary>
-    private static void Compute(
-        in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow, int firstPanel, int endPanel)
+    /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>
+    private static void Compute(in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Compute<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow, firstPanel, endPanel);
+            Compute<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Compute<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow, firstPanel, endPanel);
+            Compute<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else
         {
-            Compute<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow, firstPanel, endPanel);
+            Compute<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
     }
 
@@ -307,7 +266,7 @@ public static partial class ImplicitConvolution
     private static int ProductStride(in ConvolutionShape shape) => PackedSizes.RoundUp(shape.OutputChannels, Gemm.TileColumns);
 
     private static void Compute<TKernel>(
-        in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow, int firstPanel, int endPanel)
+        in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
         where TKernel : struct, IGemmMicroKernel
     {
         int panelWidth = TKernel.Columns;
@@ -330,7 +289,7 @@ public static partial class ImplicitConvolution
         // Output rows split into near-equal tiles of at most MR pixels (14 → 7 + 7, not 8 + 6).
         int tilesPerRow = (outputWidth + TKernel.Rows - 1) / TKernel.Rows;
 
-        for (int panelStart = firstPanel * panelWidth, panelEnd = Math.Min(outputChannels, endPanel * panelWidth); panelStart < panelEnd; panelStart += panelWidth)
+        for (int panelStart = 0; panelStart < outputChannels; panelStart += panelWidth)
         {
             bool narrow = outputChannels - panelStart <= panelWidth / 2;
             ref float panel = ref Unsafe.Add(ref packedWeights, (nint)panelStart * patch);

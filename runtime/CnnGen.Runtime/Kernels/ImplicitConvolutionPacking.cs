@@ -27,12 +27,12 @@ namespace CnnGen.Runtime.Kernels;
 public static partial class ImplicitConvolution
 {
     /// <summary>
-    /// Per panel and input channel: the panel's output channels × that channel's taps
+    /// Panels [firstPanel, endPanel). Per panel and input channel: the panel's output channels × that channel's taps
     /// (rows <c>patch</c> apart in the weight) transposed by register blocks into a small scratch that stays in L1,
     /// then copied out as whole rows tap·C_in + c of the panel. Those rows are <c>C_in · panelWidth</c> floats apart,
     /// 4 KB for the seed net's conv2, all in one L1 set: transposed in place, each row was evicted half written.
     /// </summary>
-    private static void Pack(in ConvolutionShape shape, ReadOnlySpan<float> weight, ref float packed, int firstPanel, int endPanel, bool compare)
+    internal static void PackPanels(in ConvolutionShape shape, ReadOnlySpan<float> weight, ref float packed, int firstPanel, int endPanel, bool compare)
     {
         int panelWidth = Gemm.TileColumns;
         int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
