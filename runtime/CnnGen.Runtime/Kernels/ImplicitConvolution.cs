@@ -209,7 +209,7 @@ public static partial class ImplicitConvolution
             ref float packed = ref MemoryMarshal.GetReference(packedWeights);
             if (!weight.IsEmpty)
             {
-                PackPanels(shape, weight, ref packed, 0, PanelCount(shape), compare: false);
+                PackPanels(shape, weight, ref packed, 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
             }
 
             ComputeRows(

@@ -10,10 +10,13 @@ namespace CnnGen.Runtime.Kernels;
 /// result is bit-identical for any thread count.
 /// </summary>
 /// <remarks>
-/// Splitting by panels of output channels instead, each worker packing and computing its own for every pixel, was
-/// slower: the seed net's conv2 took 62 µs against 59 for the caller packing alone and rows splitting (2 threads,
-/// quiet rounds inside the unfrozen network), and 2–5 % more with frozen weights. Each worker then reads the whole
-/// bordered input, which the streamed weights push out of L1, where a block of rows reads only its own.
+/// Packed by the caller before the fork, the seed net's conv2 weights cost the unfrozen network's call ≈ 12 µs on one
+/// core, as much at two threads as at one; packed in the fork, each worker packs a panel in 8–10 µs (they come from
+/// memory after the dense layer's stream), and conv2 took 62–66 µs against 65–69 (p10 of 2,000 calls inside the
+/// network, 2 threads, processes interleaved, load average 2.2–2.3; 54–57 frozen). Splitting by panels of output
+/// channels instead, each worker packing and then computing its own for every pixel, was slower: 62 µs against 59 for
+/// the caller packing, and 2–5 % slower with frozen weights (one process, interleaved), as each worker then reads the
+/// whole bordered input where a block of rows reads only its own.
 /// </remarks>
 internal static unsafe class ImplicitConvolutionParallel
 {
@@ -96,8 +99,14 @@ internal static unsafe class ImplicitConvolutionParallel
             var source = new ReadOnlySpan<float>(weight, weightLength);
             for (int panel; (panel = Interlocked.Increment(ref panels[0]) - 1) < count;)
             {
-                ImplicitConvolution.PackPanels(shape, source, ref *packedWeights, panel, panel + 1, compare: true);
-                Interlocked.Increment(ref panels[1]);
+                try
+                {
+                    ImplicitConvolution.PackPanels(shape, source, ref *packedWeights, panel, panel + 1, compare: true);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref panels[1]); // a failure is rethrown after the join, not waited for forever
+                }
             }
 
             SpinWait wait = default;
