@@ -82,36 +82,29 @@ public static partial class ImplicitConvolution
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> low = Vector512.LoadUnsafe(ref row), high = Vector512.LoadUnsafe(ref row, 16);
-            if (!ifChanged
-                || !Vector512.EqualsAll(low.AsUInt32(), Vector512.LoadUnsafe(ref destination).AsUInt32())
-                || !Vector512.EqualsAll(high.AsUInt32(), Vector512.LoadUnsafe(ref destination, 16).AsUInt32()))
-            {
-                low.StoreUnsafe(ref destination);
-                high.StoreUnsafe(ref destination, 16);
-            }
+            StoreRow<Lanes512, Vector512<float>>(ref row, ref destination, ifChanged);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> low = Vector256.LoadUnsafe(ref row), high = Vector256.LoadUnsafe(ref row, 8);
-            if (!ifChanged
-                || !Vector256.EqualsAll(low.AsUInt32(), Vector256.LoadUnsafe(ref destination).AsUInt32())
-                || !Vector256.EqualsAll(high.AsUInt32(), Vector256.LoadUnsafe(ref destination, 8).AsUInt32()))
-            {
-                low.StoreUnsafe(ref destination);
-                high.StoreUnsafe(ref destination, 8);
-            }
+            StoreRow<Lanes256, Vector256<float>>(ref row, ref destination, ifChanged);
         }
         else
         {
-            Vector128<float> low = Vector128.LoadUnsafe(ref row), high = Vector128.LoadUnsafe(ref row, 4);
-            if (!ifChanged
-                || !Vector128.EqualsAll(low.AsUInt32(), Vector128.LoadUnsafe(ref destination).AsUInt32())
-                || !Vector128.EqualsAll(high.AsUInt32(), Vector128.LoadUnsafe(ref destination, 4).AsUInt32()))
-            {
-                low.StoreUnsafe(ref destination);
-                high.StoreUnsafe(ref destination, 4);
-            }
+            StoreRow<Lanes128, Vector128<float>>(ref row, ref destination, ifChanged);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TLanes, TVector>(ref float row, ref float destination, bool ifChanged)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+    {
+        nuint half = (nuint)TLanes.Count;
+        TVector low = TLanes.Load(ref row, 0), high = TLanes.Load(ref row, half);
+        if (!ifChanged || !TLanes.BitsEqual(low, TLanes.Load(ref destination, 0)) || !TLanes.BitsEqual(high, TLanes.Load(ref destination, half)))
+        {
+            TLanes.Store(low, ref destination, 0);
+            TLanes.Store(high, ref destination, half);
         }
     }
 }

@@ -111,19 +111,10 @@ public class ImplicitConvolutionTests
     [MemberData(nameof(SplitShapes))]
     public void Two_threads_split_one_sample_bit_for_bit_and_allocate_nothing_once_warm(int[] geometry)
     {
-        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
-        Assert.True(2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels >= ImplicitConvolutionParallel.MinFlops, "The shape must be large enough to be split.");
-        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 4);
-        float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
-        ImplicitConvolution.PackWeights(shape, weight, packed);
-
-        int saved = Parallelism.ThreadCount;
-        try
+        OnTwoThreadsAgainstOne(geometry, seed: 4, (shape, input, weight, bias, single) =>
         {
-            Parallelism.ThreadCount = 1;
-            float[] single = Run(shape, input, weight, bias, relu: true);
-            Parallelism.ThreadCount = 2;
-            ParallelGate.SplitEveryJob = true; // whatever the split costs on this host now
+            float[] packed = new float[ImplicitConvolution.PackedWeightLength(shape)];
+            ImplicitConvolution.PackWeights(shape, weight, packed);
             var split = new float[single.Length];
             Array.Fill(split, float.NaN);
             ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true);
@@ -132,25 +123,19 @@ public class ImplicitConvolutionTests
             ConvolutionReference.AssertClose(split, expected, "output on two threads");
 
             WarmCalls.AssertSomeCallAllocatesNothing(() => ImplicitConvolution.Forward(shape, input, packed, bias, split, default, relu: true), "two-thread split");
-        }
-        finally
-        {
-            Parallelism.ThreadCount = saved;
-            ParallelGate.SplitEveryJob = false;
-        }
+        });
     }
 
     /// <summary>
     /// <see cref="SplitShapes"/> and ragged last panels: 70 channels (a 6-wide panel on AVX-512, 6 of 8 on SSE) and 40.
     /// </summary>
-    public static TheoryData<int[]> PackingSplitShapes() => new()
+    public static TheoryData<int[]> PackingSplitShapes()
     {
-        new[] { 32, 14, 14, 64, 5, 5, 1, 1, 1, 1, 2, 2 },
-        new[] { 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1 },
-        new[] { 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1 },
-        new[] { 64, 6, 6, 70, 5, 5, 1, 1, 1, 1, 2, 2 },
-        new[] { 16, 12, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1 },
-    };
+        TheoryData<int[]> shapes = SplitShapes();
+        shapes.Add([64, 6, 6, 70, 5, 5, 1, 1, 1, 1, 2, 2]);
+        shapes.Add([16, 12, 12, 40, 3, 3, 1, 1, 1, 1, 1, 1]);
+        return shapes;
+    }
 
     /// <summary>
     /// One sample packing its own weights (what an unfrozen network runs at batch 1): on two threads the workers share
@@ -163,25 +148,15 @@ public class ImplicitConvolutionTests
     [MemberData(nameof(PackingSplitShapes))]
     public void Packing_within_the_call_on_two_threads_gives_the_bits_of_packing_first_on_one(int[] geometry)
     {
-        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
-        Assert.True(2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels >= ImplicitConvolutionParallel.MinFlops, "The shape must be large enough to be split.");
-        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed: 11);
-        float[] expectedPacked = new float[ImplicitConvolution.PackedWeightLength(shape)];
-        ImplicitConvolution.PackWeights(shape, weight, expectedPacked);
-        int used = (shape.OutputChannels + Gemm.TileColumns - 1) / Gemm.TileColumns * Gemm.TileColumns * shape.PatchSize; // the buffer fits the widest panels
-
-        int saved = Parallelism.ThreadCount;
-        try
+        OnTwoThreadsAgainstOne(geometry, seed: 11, (shape, input, weight, bias, single) =>
         {
-            Parallelism.ThreadCount = 1;
-            float[] single = Run(shape, input, weight, bias, relu: true);
-            Parallelism.ThreadCount = 2;
-            ParallelGate.SplitEveryJob = true;
+            float[] expectedPacked = new float[ImplicitConvolution.PackedWeightLength(shape)];
+            ImplicitConvolution.PackWeights(shape, weight, expectedPacked);
+            int used = (shape.OutputChannels + Gemm.TileColumns - 1) / Gemm.TileColumns * Gemm.TileColumns * shape.PatchSize; // the buffer fits the widest panels
             float[] stale = new float[expectedPacked.Length];
             ImplicitConvolution.PackWeights(shape, ConvolutionReference.RandomOperands(shape, seed: 12).Weight, stale);
-            foreach ((string what, float[] before) in new[] { ("NaN", Enumerable.Repeat(float.NaN, expectedPacked.Length).ToArray()), ("stale", stale) })
+            foreach ((string what, float[] packed) in new[] { ("NaN", Enumerable.Repeat(float.NaN, expectedPacked.Length).ToArray()), ("stale", stale) })
             {
-                float[] packed = before;
                 var split = new float[single.Length];
                 Array.Fill(split, float.NaN);
                 ImplicitConvolution.PackAndForward(shape, input, weight, packed, bias, split, default, relu: true);
@@ -193,6 +168,26 @@ public class ImplicitConvolutionTests
             float[] output = new float[single.Length];
             WarmCalls.AssertSomeCallAllocatesNothing(
                 () => ImplicitConvolution.PackAndForward(shape, input, weight, warm, bias, output, default, relu: true), "two-thread packing split");
+        });
+    }
+
+    /// <summary>
+    /// Random operands for <paramref name="geometry"/> (large enough to be split), the output of one thread packing
+    /// first (with the bias and a ReLU), then <paramref name="check"/> on two threads with every short job split.
+    /// </summary>
+    private static void OnTwoThreadsAgainstOne(int[] geometry, int seed, Action<ConvolutionShape, float[], float[], float[], float[]> check)
+    {
+        ConvolutionShape shape = ConvolutionReference.Shape(geometry);
+        Assert.True(2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels >= ImplicitConvolutionParallel.MinFlops, "The shape must be large enough to be split.");
+        (float[] input, float[] weight, float[] bias) = ConvolutionReference.RandomOperands(shape, seed);
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = 1;
+            float[] single = Run(shape, input, weight, bias, relu: true);
+            Parallelism.ThreadCount = 2;
+            ParallelGate.SplitEveryJob = true; // whatever the split costs on this host now
+            check(shape, input, weight, bias, single);
         }
         finally
         {
