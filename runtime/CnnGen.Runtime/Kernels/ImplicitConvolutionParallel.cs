@@ -10,13 +10,14 @@ namespace CnnGen.Runtime.Kernels;
 /// result is bit-identical for any thread count.
 /// </summary>
 /// <remarks>
-/// Packed by the caller before the fork, the seed net's conv2 weights cost the unfrozen network's call ≈ 12 µs on one
-/// core, as much at two threads as at one; packed in the fork, each worker packs a panel in 8–10 µs (they come from
-/// memory after the dense layer's stream), and conv2 took 62–66 µs against 65–69 (p10 of 2,000 calls inside the
-/// network, 2 threads, processes interleaved, load average 2.2–2.3; 54–57 frozen). Splitting by panels of output
-/// channels instead, each worker packing and then computing its own for every pixel, was slower: 62 µs against 59 for
-/// the caller packing, and 2–5 % slower with frozen weights (one process, interleaved), as each worker then reads the
-/// whole bordered input where a block of rows reads only its own.
+/// Packed by the caller before the fork, the seed net's conv2 weights cost the unfrozen network's call as much at two
+/// threads as at one (≈ 12 µs over the frozen network's conv2 at 2 threads, 10–14 at 1); packed in the fork, conv2
+/// took 67–73 µs (median of four processes 68) against 71–74 (72.8) for the caller packing first, the frozen one 58–64
+/// (p10 of 2,000 calls inside the network, 2 threads, processes interleaved, load average 3.6–4.4). Storing every row
+/// instead of comparing first took 92–95 µs: each core then rewrites lines the other holds. Splitting by panels of
+/// output channels instead, each worker packing and then computing its own for every pixel, was slower: 62 µs against
+/// 59 for the caller packing, and 2–5 % slower with frozen weights (one process, interleaved), as each worker then
+/// reads the whole bordered input where a block of rows reads only its own.
 /// </remarks>
 internal static unsafe class ImplicitConvolutionParallel
 {
