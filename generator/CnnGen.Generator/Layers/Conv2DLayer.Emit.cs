@@ -97,9 +97,11 @@ internal sealed partial class Conv2DLayer
         w.Open(ForwardSignature(layer));
         if (layer.PackedWeightSize > 0)
         {
-            // Training packs too when it runs the implicit GEMM.
-            w.Line("// Packed on every call, as Parameters may have changed since; a frozen network packed them in Freeze.");
-            w.Open(layer.TrainsInPlace ? $"if (!{FreezeEmitter.Flag})" : $"if (!_training && !{FreezeEmitter.Flag})");
+            // Training packs too when it runs the implicit GEMM, which packs one sample's weights itself.
+            w.Line(layer.TrainsInPlace
+                ? "// Packed on every call, as Parameters may have changed since (one sample's convolution packs them itself); a frozen network packed them in Freeze."
+                : "// Packed on every call, as Parameters may have changed since; a frozen network packed them in Freeze.");
+            w.Open(layer.TrainsInPlace ? $"if (!{FreezeEmitter.Flag} && batchSize > 1)" : $"if (!_training && !{FreezeEmitter.Flag})");
             w.Line(Pack(layer, weightSlice));
             w.Close();
             w.Line();
@@ -295,7 +297,15 @@ internal sealed partial class Conv2DLayer
         w.Open("for (int n = start; n < end; n++)");
         w.Line($"{Code.Span} output = {context.ValueSample(context.OutputOf(layer))};");
         bool relu = layer.FusedActivation == LayerKind.Relu, frozenRelu = layer.FrozenActivation == LayerKind.Relu;
-        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {context.ValueSample(context.InputOf(layer))}, {PackedWeightsField(layer)}, bias, output, _training ? {BorderedInputSample(layer)} : default, relu: {(relu ? "true" : frozenRelu ? FreezeEmitter.Flag : "false")});");
+        string input = context.ValueSample(context.InputOf(layer));
+        string rest = $"bias, output, _training ? {BorderedInputSample(layer)} : default, relu: {(relu ? "true" : frozenRelu ? FreezeEmitter.Flag : "false")}";
+        w.Open($"if ({FreezeEmitter.Flag} || _batch > 1)");
+        w.Line($"{Code.Kernels}ImplicitConvolution.Forward({ShapeField(layer)}, {input}, {PackedWeightsField(layer)}, {rest});");
+        w.Close();
+        w.Open("else");
+        w.Line("// One sample: packed by the convolution, each worker packing the panels of output channels it computes.");
+        w.Line($"{Code.Kernels}ImplicitConvolution.PackAndForward({ShapeField(layer)}, {input}, {WeightSlice(layer)}, {PackedWeightsField(layer)}, {rest});");
+        w.Close();
         if (!relu)
         {
             EmitActivationAfterBias(w, layer.FusedActivation, layer);

@@ -51,7 +51,7 @@ public static partial class ImplicitConvolution
         shape.Validate();
         ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
         ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
-        Pack(shape, weight, packed);
+        PackPanels(shape, weight, ref MemoryMarshal.GetReference(packed), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
     }
 
     /// <summary>
@@ -155,15 +155,46 @@ public static partial class ImplicitConvolution
             ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
         }
 
-        Run(shape, input, packedWeights, bias, relu, output, borderedInput);
+        Run(shape, input, default, packedWeights, bias, relu, output, borderedInput);
     }
 
     /// <summary>Floats of the input in channels-last order inside its zero border: PaddedHeight · PaddedWidth · C_in.</summary>
     public static int BorderedInputLength(in ConvolutionShape shape) => PackedSizes.BorderedInput(shape.PaddedHeight, shape.PaddedWidth, shape.InputChannels);
 
+    /// <summary>
+    /// <see cref="Forward(in ConvolutionShape, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool)"/>
+    /// on weights (C_out, C_in, KH, KW) as they are, packed into <paramref name="packedWeights"/> within the call (as
+    /// <see cref="PackWeights"/> would) — what one sample of a network whose <c>Parameters</c> may have changed runs.
+    /// </summary>
+    /// <remarks>
+    /// Split over workers, the packing is split too, inside the same fork: each worker packs panels until none is
+    /// left, waits until every panel is packed, then computes its output rows (<see cref="ImplicitConvolutionParallel"/>).
+    /// </remarks>
+    public static void PackAndForward(
+        in ConvolutionShape shape,
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> weight,
+        Span<float> packedWeights,
+        ReadOnlySpan<float> bias,
+        Span<float> output,
+        Span<float> borderedInput,
+        bool relu = false)
+    {
+        ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
+        shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
+        if (!borderedInput.IsEmpty)
+        {
+            ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
+        }
+
+        Run(shape, input, weight, packedWeights, bias, relu, output, borderedInput);
+    }
+
+    /// <summary>The convolution, packing <paramref name="weight"/> into <paramref name="packedWeights"/> first unless it is empty (already packed).</summary>
     private static void Run(
         in ConvolutionShape shape,
         ReadOnlySpan<float> input,
+        ReadOnlySpan<float> weight,
         ReadOnlySpan<float> packedWeights,
         ReadOnlySpan<float> bias,
         bool relu,
@@ -173,19 +204,32 @@ public static partial class ImplicitConvolution
         int productStride = ProductStride(shape);
         Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
-        ref float c = ref MemoryMarshal.GetReference(product);
-        if (!ImplicitConvolutionParallel.TryRun(shape, padded, packedWeights, product, output, bias, relu))
+        if (!ImplicitConvolutionParallel.TryRun(shape, padded, weight, packedWeights, product, output, bias, relu))
         {
+            ref float packed = ref MemoryMarshal.GetReference(packedWeights);
+            if (!weight.IsEmpty)
+            {
+                PackPanels(shape, weight, ref packed, 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
+            }
+
             ComputeRows(
-                shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref c, 0, shape.OutputHeight);
-            TransposeRows(shape, ref c, ref MemoryMarshal.GetReference(output), bias, relu, 0, shape.OutputHeight);
+                shape,
+                ref MemoryMarshal.GetReference(padded),
+                ref packed,
+                ref MemoryMarshal.GetReference(product),
+                ref MemoryMarshal.GetReference(output),
+                bias,
+                relu,
+                0,
+                shape.OutputHeight);
         }
     }
 
-    /// <summary>Output rows [firstRow, endRow) of the pixel-major product into (C_out, OH, OW), with the bias and the ReLU.</summary>
-    internal static void TransposeRows(
-        in ConvolutionShape shape, ref float product, ref float output, ReadOnlySpan<float> bias, bool relu, int firstRow, int endRow)
+    /// <summary>Output rows [firstRow, endRow) of every channel: the pixel-major product's rows, then transposed into (C_out, OH, OW) with the bias and the ReLU.</summary>
+    internal static void ComputeRows(
+        in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, ref float output, ReadOnlySpan<float> bias, bool relu, int firstRow, int endRow)
     {
+        Compute(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         int firstPixel = firstRow * shape.OutputWidth, pixels = (endRow - firstRow) * shape.OutputWidth;
         MatrixTranspose.IntoWithBias(
             pixels,
@@ -198,27 +242,30 @@ public static partial class ImplicitConvolution
             relu);
     }
 
+    /// <summary>Column panels of output channels, the last possibly narrow.</summary>
+    internal static int PanelCount(in ConvolutionShape shape) => ProductStride(shape) / Gemm.TileColumns;
+
     /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>
-    internal static void ComputeRows(in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
+    private static void Compute(in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            ComputeRows<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            Compute<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            ComputeRows<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            Compute<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else
         {
-            ComputeRows<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            Compute<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
     }
 
     /// <summary>Output channels rounded up to whole panels: the row stride of the pixel-major product.</summary>
     private static int ProductStride(in ConvolutionShape shape) => PackedSizes.RoundUp(shape.OutputChannels, Gemm.TileColumns);
 
-    private static void ComputeRows<TKernel>(
+    private static void Compute<TKernel>(
         in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
         where TKernel : struct, IGemmMicroKernel
     {

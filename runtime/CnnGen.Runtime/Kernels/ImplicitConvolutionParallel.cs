@@ -1,12 +1,24 @@
 namespace CnnGen.Runtime.Kernels;
 
 /// <summary>
-/// Splits one sample's <see cref="ImplicitConvolution"/> over <see cref="Parallelism"/>'s workers by
-/// blocks of output rows — the batch-1 case, where there are no samples to share out — through
-/// <see cref="ParallelGate"/>: each worker computes its rows of the pixel-major product and transposes them
-/// into the output with the bias (and ReLU), so only the channels-last copy of the input stays on one thread.
-/// Depth is not split, so the result is bit-identical for any thread count.
+/// Splits one sample's <see cref="ImplicitConvolution"/> over <see cref="Parallelism"/>'s workers by blocks of output
+/// rows — the batch-1 case, where there are no samples to share out — through <see cref="ParallelGate"/>: each worker
+/// computes its rows of the pixel-major product and transposes them into the output with the bias (and ReLU), so only
+/// the channels-last copy of the input stays on one thread. Weights packed within the call
+/// (<see cref="ImplicitConvolution.PackAndForward"/>) are packed in the same fork: the workers take panels to pack
+/// until none is left, then wait until all are packed, as every row reads every panel. Depth is not split, so the
+/// result is bit-identical for any thread count.
 /// </summary>
+/// <remarks>
+/// Packed by the caller before the fork, the seed net's conv2 weights cost the unfrozen network's call as much at two
+/// threads as at one (≈ 12 µs over the frozen network's conv2 at 2 threads, 10–14 at 1); packed in the fork, conv2
+/// took 67–73 µs (median of four processes 68) against 71–74 (72.8) for the caller packing first, the frozen one 58–64
+/// (p10 of 2,000 calls inside the network, 2 threads, processes interleaved, load average 3.6–4.4). Storing every row
+/// instead of comparing first took 92–95 µs: each core then rewrites lines the other holds. Splitting by panels of
+/// output channels instead, each worker packing and then computing its own for every pixel, was slower: 62 µs against
+/// 59 for the caller packing, and 2–5 % slower with frozen weights (one process, interleaved), as each worker then
+/// reads the whole bordered input where a block of rows reads only its own.
+/// </remarks>
 internal static unsafe class ImplicitConvolutionParallel
 {
     /// <summary>
@@ -23,13 +35,15 @@ internal static unsafe class ImplicitConvolutionParallel
     private const double FlopsPerNanosecond = 150;
 
     /// <summary>
-    /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel —
-    /// the pixel-major product into <paramref name="product"/>, then transposed into <paramref name="output"/>
-    /// with <paramref name="bias"/> and <paramref name="relu"/> — and returns true, or returns false if it should not.
+    /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel — packing
+    /// <paramref name="weight"/> into <paramref name="packedWeights"/> first unless it is empty, the pixel-major product
+    /// into <paramref name="product"/>, then transposed into <paramref name="output"/> with <paramref name="bias"/> and
+    /// <paramref name="relu"/> — and returns true, or returns false (having packed nothing) if it should not.
     /// </summary>
     public static bool TryRun(
         in ConvolutionShape shape,
         Span<float> padded,
+        ReadOnlySpan<float> weight,
         ReadOnlySpan<float> packedWeights,
         Span<float> product,
         Span<float> output,
@@ -42,19 +56,65 @@ internal static unsafe class ImplicitConvolutionParallel
             return false;
         }
 
-        fixed (float* a = padded, b = packedWeights, c = product, y = output, beta = bias)
+        // Panels taken to pack, then panels packed: on the caller's stack, which outlives the fork.
+        int* panels = stackalloc int[2] { 0, 0 };
+        fixed (float* a = padded, w = weight, b = packedWeights, c = product, y = output, beta = bias)
         {
-            return ParallelGate.TryRun(new Job(shape, a, b, c, y, beta, bias.Length, relu), shape.OutputHeight, flops / FlopsPerNanosecond);
+            var job = new Job(shape, a, w, weight.Length, panels, b, c, y, beta, bias.Length, relu);
+            return ParallelGate.TryRun(job, shape.OutputHeight, flops / FlopsPerNanosecond);
         }
     }
 
-    private readonly struct Job(ConvolutionShape shape, float* padded, float* packedWeights, float* product, float* output, float* bias, int biasLength, bool relu)
+    private readonly struct Job(
+        ConvolutionShape shape,
+        float* padded,
+        float* weight,
+        int weightLength,
+        int* panels,
+        float* packedWeights,
+        float* product,
+        float* output,
+        float* bias,
+        int biasLength,
+        bool relu)
         : IParallelJob
     {
         public void Run(int worker, int start, int end)
         {
-            ImplicitConvolution.ComputeRows(shape, ref *padded, ref *packedWeights, ref *product, start, end);
-            ImplicitConvolution.TransposeRows(shape, ref *product, ref *output, new ReadOnlySpan<float>(bias, biasLength), relu, start, end);
+            if (weightLength > 0)
+            {
+                Pack();
+            }
+
+            ImplicitConvolution.ComputeRows(
+                shape, ref *padded, ref *packedWeights, ref *product, ref *output, new ReadOnlySpan<float>(bias, biasLength), relu, start, end);
+        }
+
+        /// <summary>
+        /// Packs panels no other worker has taken, then waits until all are packed. Whoever packs a panel, its bits are
+        /// the same. The other core reads every panel, so a row that already holds its bits is not stored again.
+        /// </summary>
+        private void Pack()
+        {
+            int count = ImplicitConvolution.PanelCount(shape);
+            var source = new ReadOnlySpan<float>(weight, weightLength);
+            for (int panel; (panel = Interlocked.Increment(ref panels[0]) - 1) < count;)
+            {
+                try
+                {
+                    ImplicitConvolution.PackPanels(shape, source, ref *packedWeights, panel, panel + 1, compare: true);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref panels[1]); // a failure is rethrown after the join, not waited for forever
+                }
+            }
+
+            SpinWait wait = default;
+            while (Volatile.Read(ref panels[1]) < count)
+            {
+                wait.SpinOnce(sleep1Threshold: -1);
+            }
         }
     }
 }

@@ -41,6 +41,9 @@ internal interface ILanes<TVector>
 
     static abstract TVector Max(TVector left, TVector right);
 
+    /// <summary>Whether every lane holds the same bits (unlike ==, +0 and −0 differ and a NaN equals its own bits).</summary>
+    static abstract bool BitsEqual(TVector left, TVector right);
+
     static abstract TVector And(TVector left, TVector right);
 
     /// <summary>[max(a0, a1), max(a2, a3), …, max(b0, b1), max(b2, b3), …]: adjacent lanes' maxima, a's then b's (NaN propagates).</summary>
@@ -114,6 +117,8 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
 
+    public static bool BitsEqual(Vector512<float> left, Vector512<float> right) => Vector512.EqualsAll(left.AsUInt32(), right.AsUInt32());
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> And(Vector512<float> left, Vector512<float> right) => left & right;
 
@@ -180,6 +185,8 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
+
+    public static bool BitsEqual(Vector256<float> left, Vector256<float> right) => Vector256.EqualsAll(left.AsUInt32(), right.AsUInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> And(Vector256<float> left, Vector256<float> right) => left & right;
@@ -276,6 +283,8 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
+
+    public static bool BitsEqual(Vector128<float> left, Vector128<float> right) => Vector128.EqualsAll(left.AsUInt32(), right.AsUInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> And(Vector128<float> left, Vector128<float> right) => left & right;
