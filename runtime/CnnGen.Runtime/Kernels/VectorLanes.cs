@@ -117,6 +117,7 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool BitsEqual(Vector512<float> left, Vector512<float> right) => Vector512.EqualsAll(left.AsUInt32(), right.AsUInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -186,6 +187,7 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool BitsEqual(Vector256<float> left, Vector256<float> right) => Vector256.EqualsAll(left.AsUInt32(), right.AsUInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -284,6 +286,7 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool BitsEqual(Vector128<float> left, Vector128<float> right) => Vector128.EqualsAll(left.AsUInt32(), right.AsUInt32());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
