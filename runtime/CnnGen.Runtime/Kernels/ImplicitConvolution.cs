@@ -204,68 +204,46 @@ public static partial class ImplicitConvolution
         int productStride = ProductStride(shape);
         Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
-        if (!ImplicitConvolutionParallel.TryRun(shape, padded, weight, packedWeights, product, output, bias, relu))
+        if (!ImplicitConvolutionParallel.TryRun(shape, padded, weight, packedWeights, product))
         {
-            ref float packed = ref MemoryMarshal.GetReference(packedWeights);
             if (!weight.IsEmpty)
             {
-                PackPanels(shape, weight, ref packed, 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
+                PackPanels(shape, weight, ref MemoryMarshal.GetReference(packedWeights), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
             }
 
-            ComputeRows(
-                shape,
-                ref MemoryMarshal.GetReference(padded),
-                ref packed,
-                ref MemoryMarshal.GetReference(product),
-                ref MemoryMarshal.GetReference(output),
-                bias,
-                relu,
-                0,
-                shape.OutputHeight);
+            ComputeRows(shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref MemoryMarshal.GetReference(product), 0, shape.OutputHeight);
         }
-    }
 
-    /// <summary>Output rows [firstRow, endRow) of every channel: the pixel-major product's rows, then transposed into (C_out, OH, OW) with the bias and the ReLU.</summary>
-    internal static void ComputeRows(
-        in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, ref float output, ReadOnlySpan<float> bias, bool relu, int firstRow, int endRow)
-    {
-        Compute(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
-        int firstPixel = firstRow * shape.OutputWidth, pixels = (endRow - firstRow) * shape.OutputWidth;
+        // On the calling thread even after a split, so that the output's lines are this core's for the layers after it
+        // (see ImplicitConvolutionParallel's remarks).
         MatrixTranspose.IntoWithBias(
-            pixels,
-            shape.OutputChannels,
-            ref Unsafe.Add(ref product, (nint)firstPixel * ProductStride(shape)),
-            ProductStride(shape),
-            ref Unsafe.Add(ref output, firstPixel),
-            shape.OutputPixels,
-            bias,
-            relu);
+            shape.OutputPixels, shape.OutputChannels, ref MemoryMarshal.GetReference(product), productStride, ref MemoryMarshal.GetReference(output), shape.OutputPixels, bias, relu);
     }
 
     /// <summary>Column panels of output channels, the last possibly narrow.</summary>
     internal static int PanelCount(in ConvolutionShape shape) => ProductStride(shape) / Gemm.TileColumns;
 
     /// <summary>Output rows [firstRow, endRow) of the pixel-major product, with this machine's micro-kernel.</summary>
-    private static void Compute(in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
+    internal static void ComputeRows(in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Compute<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            ComputeRows<GemmKernel<Lanes512, Vector512<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Compute<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            ComputeRows<GemmKernel<Lanes256, Vector256<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
         else
         {
-            Compute<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
+            ComputeRows<GemmKernel<Lanes128, Vector128<float>>>(shape, ref padded, ref packedWeights, ref product, firstRow, endRow);
         }
     }
 
     /// <summary>Output channels rounded up to whole panels: the row stride of the pixel-major product.</summary>
     private static int ProductStride(in ConvolutionShape shape) => PackedSizes.RoundUp(shape.OutputChannels, Gemm.TileColumns);
 
-    private static void Compute<TKernel>(
+    private static void ComputeRows<TKernel>(
         in ConvolutionShape shape, ref float padded, ref float packedWeights, ref float product, int firstRow, int endRow)
         where TKernel : struct, IGemmMicroKernel
     {

@@ -3,8 +3,8 @@ namespace CnnGen.Runtime.Kernels;
 /// <summary>
 /// Splits one sample's <see cref="ImplicitConvolution"/> over <see cref="Parallelism"/>'s workers by blocks of output
 /// rows — the batch-1 case, where there are no samples to share out — through <see cref="ParallelGate"/>: each worker
-/// computes its rows of the pixel-major product and transposes them into the output with the bias (and ReLU), so only
-/// the channels-last copy of the input stays on one thread. Weights packed within the call
+/// computes its rows of the pixel-major product; the channels-last copy of the input before and the transpose into the
+/// output with the bias (and ReLU) after stay on the calling thread. Weights packed within the call
 /// (<see cref="ImplicitConvolution.PackAndForward"/>) are packed in the same fork: the workers take panels to pack
 /// until none is left, then wait until all are packed, as every row reads every panel. Depth is not split, so the
 /// result is bit-identical for any thread count.
@@ -18,6 +18,13 @@ namespace CnnGen.Runtime.Kernels;
 /// output channels instead, each worker packing and then computing its own for every pixel, was slower: 62 µs against
 /// 59 for the caller packing, and 2–5 % slower with frozen weights (one process, interleaved), as each worker then
 /// reads the whole bordered input where a block of rows reads only its own.
+/// <para>
+/// The workers do not transpose their rows into the output themselves: the layer after (a pooling, an add) reads the
+/// output on the calling thread, and every line a worker wrote had to come across from the other core. With the
+/// caller transposing the whole product, the seed net's pool2 after conv2 went from 2.8–3.4 to 1.2–1.3 µs (p50 of
+/// 3,000 calls at batch 1, 2 threads, plain and frozen, three processes each, alternated; load 1.0–1.5) and conv2 itself
+/// stayed within its noise (p50 58.1–68.3 µs against 57.6–70.7).
+/// </para>
 /// </remarks>
 internal static unsafe class ImplicitConvolutionParallel
 {
@@ -35,20 +42,17 @@ internal static unsafe class ImplicitConvolutionParallel
     private const double FlopsPerNanosecond = 150;
 
     /// <summary>
-    /// Computes the whole convolution from the channels-last <paramref name="padded"/> input in parallel — packing
-    /// <paramref name="weight"/> into <paramref name="packedWeights"/> first unless it is empty, the pixel-major product
-    /// into <paramref name="product"/>, then transposed into <paramref name="output"/> with <paramref name="bias"/> and
-    /// <paramref name="relu"/> — and returns true, or returns false (having packed nothing) if it should not.
+    /// Computes the whole pixel-major product into <paramref name="product"/> from the channels-last
+    /// <paramref name="padded"/> input in parallel — packing <paramref name="weight"/> into <paramref name="packedWeights"/>
+    /// first unless it is empty — and returns true, or returns false (having packed nothing) if it should not. The caller
+    /// transposes the product into the output.
     /// </summary>
     public static bool TryRun(
         in ConvolutionShape shape,
         Span<float> padded,
         ReadOnlySpan<float> weight,
         ReadOnlySpan<float> packedWeights,
-        Span<float> product,
-        Span<float> output,
-        ReadOnlySpan<float> bias,
-        bool relu)
+        Span<float> product)
     {
         long flops = 2L * shape.OutputChannels * shape.PatchSize * shape.OutputPixels;
         if (flops < MinFlops)
@@ -58,9 +62,9 @@ internal static unsafe class ImplicitConvolutionParallel
 
         // Panels taken to pack, then panels packed: on the caller's stack, which outlives the fork.
         int* panels = stackalloc int[2] { 0, 0 };
-        fixed (float* a = padded, w = weight, b = packedWeights, c = product, y = output, beta = bias)
+        fixed (float* a = padded, w = weight, b = packedWeights, c = product)
         {
-            var job = new Job(shape, a, w, weight.Length, panels, b, c, y, beta, bias.Length, relu);
+            var job = new Job(shape, a, w, weight.Length, panels, b, c);
             return ParallelGate.TryRun(job, shape.OutputHeight, flops / FlopsPerNanosecond);
         }
     }
@@ -72,11 +76,7 @@ internal static unsafe class ImplicitConvolutionParallel
         int weightLength,
         int* panels,
         float* packedWeights,
-        float* product,
-        float* output,
-        float* bias,
-        int biasLength,
-        bool relu)
+        float* product)
         : IParallelJob
     {
         public void Run(int worker, int start, int end)
@@ -86,8 +86,7 @@ internal static unsafe class ImplicitConvolutionParallel
                 Pack();
             }
 
-            ImplicitConvolution.ComputeRows(
-                shape, ref *padded, ref *packedWeights, ref *product, ref *output, new ReadOnlySpan<float>(bias, biasLength), relu, start, end);
+            ImplicitConvolution.ComputeRows(shape, ref *padded, ref *packedWeights, ref *product, start, end);
         }
 
         /// <summary>
