@@ -51,7 +51,7 @@ public static partial class ImplicitConvolution
         shape.Validate();
         ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
         ConvolutionShape.CheckAtLeast(packed.Length, PackedWeightLength(shape), nameof(packed));
-        PackPanels(shape, weight, ref MemoryMarshal.GetReference(packed), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
+        PackPanels(shape, weight, ref MemoryMarshal.GetReference(packed), 0, PanelCount(shape));
     }
 
     /// <summary>
@@ -149,12 +149,6 @@ public static partial class ImplicitConvolution
         Span<float> borderedInput,
         bool relu = false)
     {
-        shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
-        if (!borderedInput.IsEmpty)
-        {
-            ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
-        }
-
         Run(shape, input, default, packedWeights, bias, relu, output, borderedInput);
     }
 
@@ -181,16 +175,13 @@ public static partial class ImplicitConvolution
         bool relu = false)
     {
         ConvolutionShape.CheckLength(weight.Length, (long)shape.OutputChannels * shape.PatchSize, nameof(weight));
-        shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
-        if (!borderedInput.IsEmpty)
-        {
-            ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
-        }
-
         Run(shape, input, weight, packedWeights, bias, relu, output, borderedInput);
     }
 
-    /// <summary>The convolution, packing <paramref name="weight"/> into <paramref name="packedWeights"/> first unless it is empty (already packed).</summary>
+    /// <summary>
+    /// The convolution, packing <paramref name="weight"/> into <paramref name="packedWeights"/> first unless it is empty
+    /// (already packed), after checking the operands both entry points share.
+    /// </summary>
     private static void Run(
         in ConvolutionShape shape,
         ReadOnlySpan<float> input,
@@ -201,6 +192,12 @@ public static partial class ImplicitConvolution
         Span<float> output,
         Span<float> borderedInput)
     {
+        shape.CheckForward(input.Length, packedWeights.Length, PackedWeightLength(shape), bias.Length, output.Length);
+        if (!borderedInput.IsEmpty)
+        {
+            ConvolutionShape.CheckLength(borderedInput.Length, BorderedInputLength(shape), nameof(borderedInput));
+        }
+
         int productStride = ProductStride(shape);
         Span<float> padded = ChannelsLastPadded(shape, input, borderedInput);
         Span<float> product = KernelScratch.ConvolutionProduct(shape.OutputPixels * productStride);
@@ -208,7 +205,7 @@ public static partial class ImplicitConvolution
         {
             if (!weight.IsEmpty)
             {
-                PackPanels(shape, weight, ref MemoryMarshal.GetReference(packedWeights), 0, PanelCount(shape), compare: Parallelism.ThreadCount > 1);
+                PackPanels(shape, weight, ref MemoryMarshal.GetReference(packedWeights), 0, PanelCount(shape));
             }
 
             ComputeRows(shape, ref MemoryMarshal.GetReference(padded), ref MemoryMarshal.GetReference(packedWeights), ref MemoryMarshal.GetReference(product), 0, shape.OutputHeight);

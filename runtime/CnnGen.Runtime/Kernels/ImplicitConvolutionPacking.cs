@@ -35,8 +35,9 @@ public static partial class ImplicitConvolution
     /// then copied out as whole rows tap·C_in + c of the panel. Those rows are <c>C_in · panelWidth</c> floats apart,
     /// 4 KB for the seed net's conv2, all in one L1 set: transposed in place, each row was evicted half written.
     /// </summary>
-    internal static void PackPanels(in ConvolutionShape shape, ReadOnlySpan<float> weight, ref float packed, int firstPanel, int endPanel, bool compare)
+    internal static void PackPanels(in ConvolutionShape shape, ReadOnlySpan<float> weight, ref float packed, int firstPanel, int endPanel)
     {
+        bool compare = Parallelism.ThreadCount > 1; // see the remarks: another core may hold the packed rows
         int panelWidth = Gemm.TileColumns;
         int outputChannels = shape.OutputChannels, channels = shape.InputChannels;
         int taps = shape.KernelHeight * shape.KernelWidth, patch = shape.PatchSize;

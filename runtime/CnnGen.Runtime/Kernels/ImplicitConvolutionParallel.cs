@@ -101,7 +101,7 @@ internal static unsafe class ImplicitConvolutionParallel
             {
                 try
                 {
-                    ImplicitConvolution.PackPanels(shape, source, ref *packedWeights, panel, panel + 1, compare: true);
+                    ImplicitConvolution.PackPanels(shape, source, ref *packedWeights, panel, panel + 1);
                 }
                 finally
                 {

@@ -111,19 +111,7 @@ public static partial class ImplicitConvolution
             }
         }
 
-        // Where each output pixel's top-left tap reads in the bordered inputs.
-        Span<int> steps = KernelScratch.TapOffsets(depth);
-        int step = 0;
-        for (int sample = 0; sample < samples; sample++)
-        {
-            for (int oy = 0; oy < shape.OutputHeight; oy++)
-            {
-                for (int ox = 0; ox < shape.OutputWidth; ox++)
-                {
-                    steps[step++] = (sample * borderedLength) + (((oy * shape.StrideY * shape.PaddedWidth) + (ox * shape.StrideX)) * shape.InputChannels);
-                }
-            }
-        }
+        Span<int> steps = PixelOffsets(shape, samples);
 
         AccumulateRows<TLanes, TVector>(
             shape,
@@ -197,16 +185,7 @@ public static partial class ImplicitConvolution
         int channels = shape.InputChannels, patch = shape.PatchSize, groupWidth = 2 * TLanes.Count;
 
         // Where each output pixel's top-left tap reads in its sample's bordered input, and where dY's rows start.
-        Span<int> steps = KernelScratch.TapOffsets(pixels);
-        int step = 0;
-        for (int oy = 0; oy < shape.OutputHeight; oy++)
-        {
-            for (int ox = 0; ox < shape.OutputWidth; ox++)
-            {
-                steps[step++] = ((oy * shape.StrideY * shape.PaddedWidth) + (ox * shape.StrideX)) * channels;
-            }
-        }
-
+        Span<int> steps = PixelOffsets(shape, 1);
         Span<nint> rowOffsets = KernelScratch.RowOffsets(filters);
         for (int o = 0; o < filters; o++)
         {
@@ -245,6 +224,29 @@ public static partial class ImplicitConvolution
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Where each output pixel's top-left tap reads in the bordered inputs of <paramref name="samples"/> samples, back to
+    /// back: the depth table of both forms of the weight gradient.
+    /// </summary>
+    private static Span<int> PixelOffsets(in ConvolutionShape shape, int samples)
+    {
+        int borderedLength = BorderedInputLength(shape);
+        Span<int> steps = KernelScratch.TapOffsets(samples * shape.OutputPixels);
+        int step = 0;
+        for (int sample = 0; sample < samples; sample++)
+        {
+            for (int oy = 0; oy < shape.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < shape.OutputWidth; ox++)
+                {
+                    steps[step++] = (sample * borderedLength) + (((oy * shape.StrideY * shape.PaddedWidth) + (ox * shape.StrideX)) * shape.InputChannels);
+                }
+            }
+        }
+
+        return steps;
     }
 
     /// <summary>Rows of the accumulator in tiles: row m = (ky, kx, c) reads the bordered input at its tap's offset, over <paramref name="depth"/> pixels.</summary>
